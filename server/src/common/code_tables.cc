@@ -1,0 +1,2 @@
+// Parses the embedded code tables once and answers lookups.
+#include "common/code_tables.h"

@@ -1,0 +1,52 @@
+// The national code tables of STANDARDS.md §3 (GB/T 2261.x, 3304, 4658, 4762, 4761) and linli's own
+// tables (人户状态, person status, occupancy), shipped as data in data/code_tables/*.csv and
+// compiled into the program. Lookups accept a code or a label (and common synonyms).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace linli {
+
+struct CodeTableSource {
+  const char* key;  // file name without extension, e.g. "ethnicity"
+  const char* csv;  // "code,label[,aliases separated by |]" lines after a header line
+};
+const std::vector<CodeTableSource>& EmbeddedCodeTables();  // generated
+
+struct CodeItem {
+  std::string code;
+  std::string label;
+  std::vector<std::string> aliases;
+};
+
+class CodeTable {
+ public:
+  const std::string& key() const { return key_; }
+  const std::string& title() const { return title_; }  // Chinese name, e.g. "民族"
+  const std::vector<CodeItem>& items() const { return items_; }
+  // Finds by code ("01"), label ("汉族") or alias ("汉"); input NFKC-normalised and trimmed.
+  // Numeric codes given without their leading zero ("1") match too.
+  const CodeItem* Find(std::string_view code_or_label) const;
+  const CodeItem* FindCode(std::string_view code) const;
+  std::string LabelOf(std::string_view code) const;  // "" when unknown
+
+ private:
+  friend class CodeTables;
+  std::string key_, title_;
+  std::vector<CodeItem> items_;
+};
+
+class CodeTables {
+ public:
+  static const CodeTables& Get();  // parsed once from the embedded data
+  const CodeTable* Find(std::string_view key) const;
+  const std::vector<CodeTable>& all() const { return tables_; }
+
+ private:
+  std::vector<CodeTable> tables_;
+};
+
+}  // namespace linli

@@ -1,0 +1,98 @@
+// The storage interface: one small Db abstraction with SQLite and PostgreSQL engines behind it.
+//
+// SQL is written once with `?` placeholders; the PostgreSQL engine rewrites them to $n. Dialect
+// differences that cannot be hidden (DDL types, full-text indexes) are asked through dialect().
+// A Db is used from one thread at a time, except that the SQLite engine's Query() may be called
+// from several threads when no transaction is open (each call takes a read-only connection).
+// REQUIRES: writes happen inside Begin()/Commit() or as single auto-committed statements.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+
+namespace linli::storage {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A bound parameter or a result cell. Text is UTF-8.
+using Value = std::variant<std::monostate, int64_t, double, std::string>;
+inline Value Null() { return std::monostate{}; }
+// Text or NULL when empty: most optional registry fields store NULL for "not given".
+inline Value TextOrNull(const std::string& s) { return s.empty() ? Value{} : Value{s}; }
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
+  size_t size() const { return cells_.size(); }
+  bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(cells_[i]); }
+  int64_t Int(size_t i) const;       // NULL -> 0; text parsed
+  double Double(size_t i) const;     // NULL -> 0
+  std::string Text(size_t i) const;  // NULL -> ""; numbers formatted
+  const Value& at(size_t i) const { return cells_[i]; }
+
+ private:
+  std::vector<Value> cells_;
+};
+
+using Params = std::vector<Value>;
+
+// A prepared statement, valid until its Db is closed. Reused for bulk work.
+class Statement {
+ public:
+  virtual ~Statement() = default;
+  // Runs the statement; returns rows (for RETURNING or SELECT).
+  virtual Result<std::vector<Row>> Query(const Params& params) = 0;
+  virtual Status Exec(const Params& params) = 0;
+};
+
+struct OpenOptions {
+  bool create = true;      // create the SQLite file / run migrations when missing
+  bool read_only = false;  // no writer connection, no lock, no migrations
+};
+
+class Db {
+ public:
+  virtual ~Db() = default;
+
+  // Opens a store by URL: "sqlite:PATH", a bare path, or "postgresql://…"/"postgres://…".
+  // Runs pending migrations unless read_only.
+  static Result<std::unique_ptr<Db>> Open(const std::string& url, const OpenOptions& options = {});
+
+  virtual Dialect dialect() const = 0;
+  virtual std::string url() const = 0;
+
+  virtual Status Exec(std::string_view sql, const Params& params = {}) = 0;
+  // Several statements separated by ';', no parameters (DDL, migrations).
+  virtual Status ExecScript(std::string_view sql) = 0;
+  virtual Result<std::vector<Row>> Query(std::string_view sql, const Params& params = {}) = 0;
+  // Streams rows to `fn`; stops early when fn returns false.
+  virtual Status QueryEach(std::string_view sql, const Params& params,
+                           const std::function<bool(const Row&)>& fn) = 0;
+  virtual Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) = 0;
+
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+  virtual bool InTransaction() const = 0;
+
+  // Engine health check: SQLite PRAGMA integrity_check / PostgreSQL a trivial query. "ok" on success.
+  virtual Result<std::string> IntegrityCheck() = 0;
+
+  // First row's first column as integer, or `fallback` when there is no row.
+  Result<int64_t> QueryInt(std::string_view sql, const Params& params = {}, int64_t fallback = 0);
+};
+
+// Runs fn inside a transaction; commits on OK, rolls back otherwise.
+Status InTransaction(Db& db, const std::function<Status()>& fn);
+
+// Replaces `?` placeholders (outside quotes) by $1, $2, … for PostgreSQL.
+std::string NumberPlaceholders(std::string_view sql);
+
+}  // namespace linli::storage

@@ -1,0 +1,206 @@
+// The schema of the linli store, as an ordered list of migrations, and the runner that applies them.
+#include "storage/migrations.h"
+
+#include <chrono>
+#include <string>
+
+#include "common/time_util.h"
+
+namespace linli::storage {
+namespace {
+
+// Schema v1: org hierarchy, places, persons, households, history, search grams, imports.
+// Dates are 'YYYY-MM-DD' text and timestamps ISO 8601 UTC text on both engines.
+constexpr const char* kV1Common = R"SQL(
+CREATE TABLE org_units (
+  id {{pk}},
+  code TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  level TEXT NOT NULL CHECK (level IN ('province','city','district','street','community','grid')),
+  parent_id {{int}} REFERENCES org_units(id),
+  stat_code TEXT,
+  valid_from TEXT,
+  valid_to TEXT
+);
+CREATE INDEX org_units_parent ON org_units(parent_id);
+
+CREATE TABLE places (
+  id {{pk}},
+  community_id {{int}} NOT NULL REFERENCES org_units(id),
+  parent_id {{int}} REFERENCES places(id),
+  kind TEXT NOT NULL CHECK (kind IN ('estate','building','unit','room')),
+  name TEXT NOT NULL,
+  address TEXT NOT NULL,
+  grid_id {{int}} REFERENCES org_units(id),
+  occupancy TEXT CHECK (occupancy IN ('owner','rented','vacant')),
+  landlord_person_id {{int}},
+  UNIQUE (community_id, address)
+);
+CREATE INDEX places_parent ON places(parent_id);
+CREATE INDEX places_grid ON places(grid_id);
+
+CREATE TABLE households (
+  id {{pk}},
+  community_id {{int}} NOT NULL REFERENCES org_units(id),
+  number TEXT,
+  room_id {{int}} REFERENCES places(id),
+  head_person_id {{int}},
+  created_on TEXT NOT NULL,
+  ended_on TEXT,
+  end_reason TEXT
+);
+CREATE INDEX households_community_number ON households(community_id, number);
+CREATE INDEX households_room ON households(room_id);
+
+CREATE TABLE persons (
+  id {{pk}},
+  community_id {{int}} NOT NULL REFERENCES org_units(id),
+  grid_id {{int}} REFERENCES org_units(id),
+  id_number TEXT UNIQUE,
+  id_rev TEXT,
+  name TEXT NOT NULL,
+  name_pinyin TEXT NOT NULL,
+  name_initials TEXT NOT NULL,
+  gender TEXT,
+  birth_date TEXT,
+  ethnicity TEXT,
+  political_status TEXT,
+  education TEXT,
+  marital_status TEXT,
+  occupation TEXT,
+  phone TEXT,
+  phone_rev TEXT,
+  hukou_address TEXT,
+  room_id {{int}} REFERENCES places(id),
+  address TEXT,
+  residence_status TEXT,
+  household_id {{int}} REFERENCES households(id),
+  relation TEXT,
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','moved_out','deceased','merged')),
+  status_date TEXT,
+  status_reason TEXT,
+  merged_into {{int}} REFERENCES persons(id),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX persons_community ON persons(community_id, status);
+CREATE INDEX persons_grid ON persons(grid_id);
+CREATE INDEX persons_name_birth ON persons(name, birth_date);
+CREATE INDEX persons_household ON persons(household_id);
+CREATE INDEX persons_room ON persons(room_id);
+
+CREATE TABLE person_events (
+  id {{pk}},
+  person_id {{int}} NOT NULL REFERENCES persons(id),
+  event TEXT NOT NULL,
+  on_date TEXT,
+  field TEXT,
+  old_value TEXT,
+  new_value TEXT,
+  reason TEXT,
+  import_id {{int}},
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX person_events_person ON person_events(person_id, id);
+
+CREATE TABLE imports (
+  id {{pk}},
+  community_id {{int}} NOT NULL REFERENCES org_units(id),
+  file_name TEXT NOT NULL,
+  file_sha256 TEXT NOT NULL,
+  imported {{int}} NOT NULL,
+  updated {{int}} NOT NULL,
+  unchanged {{int}} NOT NULL,
+  rejected {{int}} NOT NULL,
+  finished_at TEXT NOT NULL
+);
+)SQL";
+
+// Prefix searches use byte-wise ranges, so the search columns use binary collation on both engines.
+constexpr const char* kV1Sqlite = R"SQL(
+CREATE INDEX persons_name ON persons(name);
+CREATE INDEX persons_pinyin ON persons(name_pinyin);
+CREATE INDEX persons_initials ON persons(name_initials);
+CREATE INDEX persons_id_rev ON persons(id_rev);
+CREATE INDEX persons_phone_rev ON persons(phone_rev);
+CREATE TABLE person_grams (gram TEXT NOT NULL, person_id INTEGER NOT NULL, PRIMARY KEY (gram, person_id)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE person_fts USING fts5(name, address, content='persons', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER persons_fts_ai AFTER INSERT ON persons BEGIN
+  INSERT INTO person_fts(rowid, name, address) VALUES (new.id, new.name, new.address);
+END;
+CREATE TRIGGER persons_fts_au AFTER UPDATE OF name, address ON persons BEGIN
+  INSERT INTO person_fts(person_fts, rowid, name, address) VALUES ('delete', old.id, old.name, old.address);
+  INSERT INTO person_fts(rowid, name, address) VALUES (new.id, new.name, new.address);
+END;
+)SQL";
+
+constexpr const char* kV1Postgres = R"SQL(
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX persons_name ON persons(name COLLATE "C");
+CREATE INDEX persons_pinyin ON persons(name_pinyin COLLATE "C");
+CREATE INDEX persons_initials ON persons(name_initials COLLATE "C");
+CREATE INDEX persons_id_rev ON persons(id_rev COLLATE "C");
+CREATE INDEX persons_phone_rev ON persons(phone_rev COLLATE "C");
+CREATE TABLE person_grams (gram TEXT NOT NULL, person_id BIGINT NOT NULL, PRIMARY KEY (gram, person_id));
+CREATE INDEX persons_trgm ON persons USING gin (name gin_trgm_ops, address gin_trgm_ops);
+)SQL";
+
+std::string Expand(std::string sql, Dialect d) {
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    for (size_t pos = 0; (pos = sql.find(from, pos)) != std::string::npos; pos += to.size())
+      sql.replace(pos, from.size(), to);
+  };
+  replace_all("{{pk}}", d == Dialect::kSqlite ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
+  replace_all("{{int}}", d == Dialect::kSqlite ? "INTEGER" : "BIGINT");
+  return sql;
+}
+
+}  // namespace
+
+const std::vector<Migration>& AllMigrations() {
+  static const std::vector<Migration> kAll = {
+      {1, "registry", kV1Common, kV1Sqlite, kV1Postgres},
+  };
+  return kAll;
+}
+
+int LatestSchemaVersion() { return AllMigrations().back().version; }
+
+Result<int> SchemaVersion(Db& db) {
+  std::string sql = db.dialect() == Dialect::kSqlite
+                        ? "SELECT count(*) FROM sqlite_master WHERE name='schema_migrations'"
+                        : "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                          "AND table_name='schema_migrations'";
+  ASSIGN_OR_RETURN(int64_t exists, db.QueryInt(sql));
+  if (!exists) return 0;
+  ASSIGN_OR_RETURN(int64_t v, db.QueryInt("SELECT max(version) FROM schema_migrations"));
+  return static_cast<int>(v);
+}
+
+Status Migrate(Db& db) {
+  ASSIGN_OR_RETURN(int current, SchemaVersion(db));
+  if (current > LatestSchemaVersion())
+    return Error(ErrorCode::kStorageSchemaTooNew,
+                 {{"found", std::to_string(current)}, {"supported", std::to_string(LatestSchemaVersion())}});
+  if (current == LatestSchemaVersion()) return Status::Ok();
+  return InTransaction(db, [&]() -> Status {
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    if (db.dialect() == Dialect::kPostgres)
+      RETURN_IF_ERROR(db.ExecScript("SELECT pg_advisory_xact_lock(7426001)"));
+    ASSIGN_OR_RETURN(int now_version, SchemaVersion(db));
+    if (now_version == 0)
+      RETURN_IF_ERROR(db.ExecScript(
+          "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
+    for (const Migration& m : AllMigrations()) {
+      if (m.version <= now_version) continue;
+      RETURN_IF_ERROR(db.ExecScript(Expand(m.common_sql, db.dialect())));
+      const char* extra = db.dialect() == Dialect::kSqlite ? m.sqlite_sql : m.postgres_sql;
+      if (extra && *extra) RETURN_IF_ERROR(db.ExecScript(Expand(extra, db.dialect())));
+      RETURN_IF_ERROR(db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                              {int64_t{m.version}, std::string(m.name), NowIso()}));
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace linli::storage

@@ -1,0 +1,27 @@
+// Versioned schema migrations, applied in order inside one transaction each.
+//
+// Each migration is SQL common to both engines plus optional engine-only parts; tokens
+// {{pk}} and {{int}} expand to each engine's integer key and integer types.
+#pragma once
+
+#include "storage/db.h"
+
+namespace linli::storage {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* common_sql;
+  const char* sqlite_sql;    // may be empty
+  const char* postgres_sql;  // may be empty
+};
+
+const std::vector<Migration>& AllMigrations();
+int LatestSchemaVersion();
+
+// Applies every migration newer than the store's version. Refuses a store newer than this program.
+Status Migrate(Db& db);
+// The store's current schema version (0 when empty).
+Result<int> SchemaVersion(Db& db);
+
+}  // namespace linli::storage
