@@ -135,7 +135,7 @@ END;
 )SQL";
 
 constexpr const char* kV1Postgres = R"SQL(
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE INDEX persons_name ON persons(name COLLATE "C");
 CREATE INDEX persons_pinyin ON persons(name_pinyin COLLATE "C");
 CREATE INDEX persons_initials ON persons(name_initials COLLATE "C");
