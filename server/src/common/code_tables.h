@@ -15,6 +15,8 @@ struct CodeTableSource {
   const char* csv;  // "code,label[,aliases separated by |]" lines after a header line
 };
 const std::vector<CodeTableSource>& EmbeddedCodeTables();  // generated
+// Other shipped data files by path under data/ (e.g. "registry/columns.csv"); nullptr if absent.
+const char* EmbeddedDataFile(const char* path);  // generated
 
 struct CodeItem {
   std::string code;
