@@ -1,0 +1,61 @@
+# linli — developer entry points. `make` alone lists the targets.
+#
+# BUILD_DIR (default build) and DEBUG_DIR (default build-debug) may be overridden, e.g.
+# `make test BUILD_DIR=build-mine`. Every recipe fails on the first failing command.
+
+BUILD_DIR ?= build
+DEBUG_DIR ?= build-debug
+DB        ?= sqlite:data/linli.db
+DB_FILE   ?= data/linli.db
+FORMAT_DIRS := server/src tests bench
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.PHONY: help deps build test run debug format clean
+
+help:
+	@echo "linli make targets:"
+	@echo "  make build    install missing dependencies, configure $(BUILD_DIR)/ (Ninja, RelWithDebInfo), build $(BUILD_DIR)/linli"
+	@echo "  make test     build, then scripts/test.sh: the test suite on SQLite and on a private PostgreSQL 15"
+	@echo "  make run      build, create the demo store $(DB_FILE) if missing, list org units and print stats"
+	@echo "  make debug    build $(DEBUG_DIR)/ with -DCMAKE_BUILD_TYPE=Debug (ASan+UBSan)"
+	@echo "  make format   clang-format -i on $(FORMAT_DIRS)"
+	@echo "  make clean    remove $(BUILD_DIR)/ and $(DEBUG_DIR)/"
+	@echo "Variables: BUILD_DIR=$(BUILD_DIR) DEBUG_DIR=$(DEBUG_DIR)"
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; \
+	fi
+	@cmake --build $(BUILD_DIR) -- --quiet
+
+test: build
+	@BUILD_DIR=$(BUILD_DIR) scripts/test.sh
+
+run: build
+	@if [ ! -e $(DB_FILE) ]; then \
+	  echo "+ $(BUILD_DIR)/linli demo --db $(DB) --residents 3000 --seed 1"; \
+	  $(BUILD_DIR)/linli demo --db $(DB) --residents 3000 --seed 1; \
+	fi
+	$(BUILD_DIR)/linli org list --db $(DB)
+	$(BUILD_DIR)/linli stats --db $(DB)
+
+debug: deps
+	@if [ ! -f $(DEBUG_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(DEBUG_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null; \
+	fi
+	@cmake --build $(DEBUG_DIR) -- --quiet
+	@echo "debug build (ASan+UBSan): $(DEBUG_DIR)/linli, $(DEBUG_DIR)/linli_tests"
+
+format:
+	@command -v clang-format >/dev/null || { echo "clang-format not found: apt-get install clang-format" >&2; exit 1; }
+	@find $(FORMAT_DIRS) -type f \( -name '*.cc' -o -name '*.h' -o -name '*.cpp' -o -name '*.hpp' \) -print0 \
+	  | xargs -0 -r clang-format -i
+	@echo "formatted $(FORMAT_DIRS)"
+
+clean:
+	rm -rf $(BUILD_DIR) $(DEBUG_DIR)
