@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <vector>
 
 namespace linli {
 
@@ -62,6 +63,61 @@ std::string NowIso() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+}  // namespace linli
+
+namespace linli {
+
+std::optional<ParsedDate> ParseDateText(std::string_view text) {
+  // Collect up to three numbers separated by - / . 年 月 日 or spaces.
+  std::vector<std::string> nums;
+  std::string cur;
+  bool has_sep = false;
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= '0' && c <= '9') {
+      cur += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (!cur.empty()) {
+      nums.push_back(cur);
+      cur.clear();
+    }
+    std::string_view rest = text.substr(i);
+    size_t len = 0;
+    for (std::string_view sep : {"-", "/", ".", " ", "年", "月", "日", "号"}) {
+      if (rest.substr(0, sep.size()) == sep) {
+        len = sep.size();
+        break;
+      }
+    }
+    if (len == 0) return std::nullopt;  // letters or other text
+    has_sep = true;
+    i += len;
+  }
+  if (!cur.empty()) nums.push_back(cur);
+  ParsedDate out;
+  if (nums.size() == 1 && !has_sep && nums[0].size() == 8) {  // 20190526
+    nums = {nums[0].substr(0, 4), nums[0].substr(4, 2), nums[0].substr(6, 2)};
+  }
+  if (nums.size() < 2 || nums.size() > 3 || nums[0].size() != 4) return std::nullopt;
+  for (size_t k = 1; k < nums.size(); ++k)
+    if (nums[k].size() > 2) return std::nullopt;
+  out.date.year = std::stoi(nums[0]);
+  out.date.month = std::stoi(nums[1]);
+  if (nums.size() == 2) {
+    out.partial = true;
+    if (out.date.month < 1 || out.date.month > 12 || out.date.year < 1800) return std::nullopt;
+  } else {
+    out.date.day = std::stoi(nums[2]);
+    if (!out.date.valid()) return std::nullopt;
+  }
+  std::string iso = out.partial ? out.date.ToString().substr(0, 7) : out.date.ToString();
+  out.normalised = text != iso;
+  return out;
 }
 
 }  // namespace linli

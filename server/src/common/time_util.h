@@ -2,7 +2,9 @@
 // installed so that outputs that mention "today" are reproducible.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace linli {
 
@@ -23,5 +25,18 @@ int DaysInMonth(int year, int month);
 Date Today();
 // UTC timestamp, e.g. 2026-11-22T19:47:29Z.
 std::string NowIso();
+
+}  // namespace linli
+
+namespace linli {
+
+// A date as offices write it: 2019-05-26, 2019/5/26, 2019.5.26, 2019年5月26日, 20190526. A month
+// alone (1949.12, 1949年12月) gives day 0 and `partial` true. nullopt when not a real date.
+struct ParsedDate {
+  Date date;
+  bool partial = false;
+  bool normalised = false;  // written in another form than YYYY-MM-DD
+};
+std::optional<ParsedDate> ParseDateText(std::string_view text);
 
 }  // namespace linli

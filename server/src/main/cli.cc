@@ -7,33 +7,19 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "common/code_tables.h"
+#include "common/id_number.h"
 #include "common/status.h"
+#include "common/text.h"
+#include "common/time_util.h"
+#include "main/commands.h"
 #include "storage/db.h"
 #include "storage/migrations.h"
 
 namespace linli::cli {
 namespace {
-
-constexpr const char* kDefaultDb = "sqlite:data/linli.db";
-
-// Parsed arguments: --key value / --flag, and positional arguments.
-struct Args {
-  std::map<std::string, std::string> options;
-  std::vector<std::string> positional;
-  bool Has(const std::string& k) const { return options.count(k) > 0; }
-  std::string Get(const std::string& k, const std::string& fallback = "") const {
-    auto it = options.find(k);
-    return it == options.end() ? fallback : it->second;
-  }
-};
-
-// Flags that take no value.
-bool IsFlag(const std::string& name) {
-  static const char* kFlags[] = {"json", "help", "dry-run", "all"};
-  for (const char* f : kFlags)
-    if (name == f) return true;
-  return false;
-}
 
 Args Parse(int argc, char** argv, int start) {
   Args a;
@@ -56,40 +42,11 @@ Args Parse(int argc, char** argv, int start) {
   return a;
 }
 
-int Fail(const Status& st, bool json) {
-  if (json) {
-    std::printf("{\"error\":{\"code\":%d,\"name\":\"%s\",\"message\":\"%s\"}}\n", st.number(),
-                std::string(LookupError(st.code()).name).c_str(), st.Message().c_str());
-  }
-  std::fprintf(stderr, "错误 %s\n", st.ToString().c_str());
-  return 1;
-}
-
-int CmdInit(const Args& a) {
-  auto db = storage::Db::Open(a.Get("db", kDefaultDb));
-  if (!db.ok()) return Fail(db.status(), a.Has("json"));
-  auto v = storage::SchemaVersion(**db);
-  if (!v.ok()) return Fail(v.status(), a.Has("json"));
-  std::printf("已初始化 %s（结构版本 %d）\n", (*db)->url().c_str(), *v);
-  return 0;
-}
-
-struct Command {
-  const char* name;
-  const char* summary;
-  int (*fn)(const Args&);
-};
-
-const std::vector<Command>& Commands() {
-  static const std::vector<Command> kCommands = {
-      {"init", "创建空的数据库（或升级到最新结构） / create or migrate a store", CmdInit},
-  };
-  return kCommands;
-}
 
 void PrintHelp() {
   std::printf("linli — 社区治理台账系统 / community-governance ledgers\n\n用法: linli <command> [--db URL] [--json] …\n\n");
-  for (const auto& c : Commands()) std::printf("  %-22s %s\n", c.name, c.summary);
+  for (const auto& c : Commands()) std::printf("  %-24s %s\n", c.name, c.summary);
+  std::printf("\n每个命令都可加 --help 查看参数；打印数据的命令都接受 --json。\n");
   std::printf("\n--db URL: sqlite:PATH（默认 %s）或 postgresql://…\n", kDefaultDb);
 }
 
@@ -106,7 +63,14 @@ int Main(int argc, char** argv) {
     std::string name = argv[1];
     for (int w = 1; w < words; ++w) name += std::string(" ") + argv[1 + w];
     for (const auto& c : Commands())
-      if (name == c.name) return c.fn(Parse(argc, argv, 1 + words));
+      if (name == c.name) {
+        Args args = Parse(argc, argv, 1 + words);
+        if (args.Has("help")) {
+          std::printf("linli %s — %s\n用法: linli %s %s\n", c.name, c.summary, c.name, c.usage);
+          return 0;
+        }
+        return c.fn(args);
+      }
   }
   std::fprintf(stderr, "未知命令：%s（运行 linli help 查看全部命令）\n", argv[1]);
   return 2;

@@ -1,0 +1,39 @@
+// The linli subcommands: one handler per command, declared in the command table of commands.cc.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/db.h"
+
+namespace linli::cli {
+
+inline constexpr const char* kDefaultDb = "sqlite:data/linli.db";
+
+// Parsed arguments: --key value, --key=value, --flag, and positional arguments.
+struct Args {
+  std::map<std::string, std::string> options;
+  std::vector<std::string> positional;
+  bool Has(const std::string& k) const { return options.count(k) > 0; }
+  std::string Get(const std::string& k, const std::string& fallback = "") const {
+    auto it = options.find(k);
+    return it == options.end() ? fallback : it->second;
+  }
+  bool json() const { return Has("json"); }
+};
+
+// Options that take no value.
+bool IsFlag(const std::string& name);
+
+struct Command {
+  const char* name;     // "org list"
+  const char* summary;  // Chinese / English one-liner
+  const char* usage;    // arguments
+  int (*fn)(const Args&);
+};
+const std::vector<Command>& Commands();
+
+}  // namespace linli::cli

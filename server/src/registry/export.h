@@ -1,0 +1,28 @@
+// Registry export: the .xlsx offices file for an org unit — a title row with the unit and date, a
+// header row of the declared registry columns, one row per person. Values are written as labels
+// (汉族, 户主 …) so that the file imports back unchanged. Text cells are always strings, never
+// formulas.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "storage/db.h"
+
+namespace linli::registry {
+
+struct ExportOptions {
+  std::string org_code;
+  std::string out_path;
+  bool include_ended = false;
+};
+
+struct ExportResult {
+  int64_t rows = 0;
+  std::string path;
+  std::string sha256;
+};
+
+Result<ExportResult> ExportRegistry(storage::Db& db, const ExportOptions& options);
+
+}  // namespace linli::registry

@@ -1,0 +1,92 @@
+// Persons and households in the registry: reading, writing with history, moves, deaths, duplicate
+// detection and merging. Nothing is deleted: every change writes person_events rows (field, old
+// and new value, date, reason), and ending a person sets a status with a date and reason.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "registry/columns.h"
+#include "storage/db.h"
+
+namespace linli::registry {
+
+// The stored fields of a person, keyed like RegistryColumns(); grid, household_number and
+// occupancy are not person columns and stay empty here.
+struct PersonFields {
+  std::vector<std::string> values = std::vector<std::string>(RegistryColumns().size());
+  std::string& operator[](std::string_view key) { return values[ColumnIndex(key)]; }
+  const std::string& operator[](std::string_view key) const { return values[ColumnIndex(key)]; }
+};
+
+// True for columns stored on the persons row (everything but grid/household_number/occupancy).
+bool IsPersonColumn(const ColumnDecl& column);
+
+struct Person {
+  int64_t id = 0;
+  int64_t community_id = 0;
+  int64_t grid_id = 0;
+  int64_t room_id = 0;
+  int64_t household_id = 0;
+  std::string status;  // active, moved_out, deceased, merged
+  std::string status_date, status_reason;
+  int64_t merged_into = 0;
+  PersonFields fields;
+};
+
+struct PersonEvent {
+  int64_t id = 0;
+  std::string event, on_date, field, old_value, new_value, reason, recorded_at;
+};
+
+// Bulk-capable writer: prepared statements reused across calls. One per transaction or command.
+class PersonStore {
+ public:
+  static Result<std::unique_ptr<PersonStore>> Create(storage::Db& db);
+
+  Result<Person> Get(int64_t id);
+  // Lookups for matching incoming rows to stored persons (any community).
+  Result<int64_t> FindByIdNumber(const std::string& id_number);  // 0 when absent
+  Result<int64_t> FindWithoutId(int64_t community_id, const std::string& name, const std::string& birth_date);
+
+  // Inserts a person; writes a 'registered' event. Returns the new id.
+  Result<int64_t> Insert(const Person& p, const std::string& reason, int64_t import_id);
+  // Applies `after` over the stored person: each differing stored field (and grid/room/household)
+  // is updated and recorded as an 'updated' event. Returns the names of the changed fields.
+  Result<std::vector<std::string>> Update(const Person& before, const Person& after, const std::string& reason,
+                                          int64_t import_id);
+  Status RecordEvent(int64_t person_id, const std::string& event, const std::string& on_date,
+                     const std::string& field, const std::string& old_value, const std::string& new_value,
+                     const std::string& reason, int64_t import_id);
+  Result<std::vector<PersonEvent>> History(int64_t person_id);
+
+ private:
+  explicit PersonStore(storage::Db& db) : db_(db) {}
+  Status WriteGrams(int64_t person_id, const std::string& name);
+  storage::Db& db_;
+  std::unique_ptr<storage::Statement> find_by_id_, insert_, insert_gram_, insert_event_, delete_grams_;
+};
+
+// Unigrams and bigrams of a name, the index for exact 1–2 character search.
+std::vector<std::string> NameGrams(std::string_view name);
+
+// Ends a person's active registration: moved out or died. kPersonEnded when not active.
+Status EndPerson(storage::Db& db, int64_t person_id, const std::string& status, const std::string& date,
+                 const std::string& reason);
+
+// Groups of likely duplicates: same name and birth date, different or missing ID numbers.
+struct DuplicateGroup {
+  std::string name, birth_date;
+  std::vector<int64_t> person_ids;
+};
+Result<std::vector<DuplicateGroup>> FindDuplicates(storage::Db& db, const std::vector<int64_t>& community_ids);
+
+// Merges `merged` into `kept`: fields empty on kept are filled from merged, merged gets status
+// 'merged' and merged_into; both histories record it. kMergeSame, kMergeIdConflict.
+Status MergePersons(storage::Db& db, int64_t kept, int64_t merged, const std::string& reason);
+
+}  // namespace linli::registry

@@ -1,0 +1,165 @@
+// Query classification and the SQL behind each kind of person search.
+#include "registry/search.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "common/id_number.h"
+#include "common/text.h"
+#include "common/time_util.h"
+#include "registry/person.h"
+
+namespace linli::registry {
+namespace {
+
+constexpr const char* kHitColumns =
+    "p.id, p.name, p.id_number, p.gender, p.birth_date, p.phone, p.address, p.status, p.community_id";
+
+bool AllDigitsOrX(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (!std::isdigit(static_cast<unsigned char>(c)) && !((c == 'X' || c == 'x') && i + 1 == s.size())) return false;
+  }
+  return !s.empty();
+}
+
+bool AllLetters(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+}
+
+bool LooksLikeAddress(const std::string& s) {
+  for (const char* mark : {"小区", "栋", "单元", "室", "号楼", "路", "街", "巷", "花园", "家园", "苑", "里", "院"})
+    if (s.find(mark) != std::string::npos) return true;
+  return std::any_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// An upper bound for byte-wise prefix ranges: prefix + U+10FFFF's bytes.
+std::string PrefixEnd(const std::string& prefix) { return prefix + "\xF4\x8F\xBF\xBF"; }
+
+std::string LikeEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+class Searcher {
+ public:
+  Searcher(storage::Db& db, const SearchQuery& q) : db_(db), q_(q) {
+    for (int64_t id : q.community_ids) {
+      scope_sql_ += scope_sql_.empty() ? "?" : ", ?";
+      scope_params_.push_back(id);
+    }
+    if (!scope_sql_.empty()) scope_sql_ = " AND p.community_id IN (" + scope_sql_ + ")";
+    if (!q.include_ended) scope_sql_ += " AND p.status = 'active'";
+    else scope_sql_ += " AND p.status <> 'merged'";
+  }
+
+  // Runs `where` (over persons p) and appends new hits tagged with `how`.
+  Status Add(const std::string& how, const std::string& from_where, storage::Params params,
+             const std::string& order = "p.name, p.id") {
+    if (static_cast<int>(hits_.size()) >= q_.limit) return Status::Ok();
+    params.insert(params.end(), scope_params_.begin(), scope_params_.end());
+    std::string sql = std::string("SELECT ") + kHitColumns + " FROM " + from_where + scope_sql_ + " ORDER BY " + order +
+                      " LIMIT " + std::to_string(q_.limit);
+    return db_.QueryEach(sql, params, [&](const storage::Row& r) {
+      int64_t id = r.Int(0);
+      if (seen_.insert(id).second) {
+        hits_.push_back({id, r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), r.Text(7), r.Int(8), how});
+      }
+      return static_cast<int>(hits_.size()) < q_.limit;
+    });
+  }
+
+  Status NameSearch(const std::string& name) {
+    RETURN_IF_ERROR(Add("name", "persons p WHERE p.name = ?", {name}));
+    size_t chars = Utf8Chars(name).size();
+    if (chars <= 2) {
+      // Exact substring results for short fragments: the gram index holds every 1- and 2-gram.
+      return Add("name", "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ?", {name});
+    }
+    // Longer fragments: candidates by their first bigram, verified on the name itself.
+    std::vector<std::string> cs = Utf8Chars(name);
+    return Add("name", "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ? AND p.name LIKE ? ESCAPE '\\'",
+               {cs[0] + cs[1], "%" + LikeEscape(name) + "%"});
+  }
+
+  Status AddressSearch(const std::string& text) {
+    if (db_.dialect() == storage::Dialect::kSqlite && Utf8Chars(text).size() >= 3) {
+      std::string phrase = "\"" + text + "\"";
+      for (size_t pos = 1; (pos = phrase.find('"', pos)) != std::string::npos && pos + 1 < phrase.size(); pos += 2)
+        phrase.insert(pos, "\"");
+      return Add("address", "person_fts f JOIN persons p ON p.id = f.rowid WHERE person_fts MATCH ?",
+                 {"address : " + phrase});
+    }
+    // PostgreSQL: the pg_trgm index serves LIKE; SQLite short fragments scan the table.
+    return Add("address", "persons p WHERE p.address LIKE ? ESCAPE '\\'", {"%" + LikeEscape(text) + "%"});
+  }
+
+  Result<std::vector<SearchHit>> Run() {
+    std::string text = NormalizeText(q_.text);
+    if (text.empty()) return hits_;
+    if (AllDigitsOrX(text)) {
+      std::string upper = text;
+      if (upper.back() == 'x') upper.back() = 'X';
+      if (upper.size() == 18 || upper.size() == 15) {
+        auto id = ParseIdNumber(upper, Today());
+        RETURN_IF_ERROR(Add("id", "persons p WHERE p.id_number = ?", {id.ok() ? id->number : upper}));
+      }
+      if (upper.size() == 11 && upper[0] == '1') RETURN_IF_ERROR(Add("phone", "persons p WHERE p.phone = ?", {upper}));
+      if (upper.size() >= 4 && upper.size() <= 8) {
+        std::string rev(upper.rbegin(), upper.rend());
+        RETURN_IF_ERROR(Add("id_tail", "persons p WHERE p.id_rev >= ? AND p.id_rev < ?", {rev, PrefixEnd(rev)}));
+        RETURN_IF_ERROR(Add("phone_tail", "persons p WHERE p.phone_rev >= ? AND p.phone_rev < ?", {rev, PrefixEnd(rev)}));
+      }
+      if (upper.size() >= 7 && upper.size() <= 12)
+        RETURN_IF_ERROR(Add("phone", "persons p WHERE p.phone = ?", {upper}));
+      return hits_;
+    }
+    if (AllLetters(text)) {
+      std::string lower = text;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      RETURN_IF_ERROR(Add("initials", "persons p WHERE p.name_initials = ?", {lower}));
+      RETURN_IF_ERROR(Add("pinyin", "persons p WHERE p.name_pinyin = ?", {lower}));
+      RETURN_IF_ERROR(Add("pinyin", "persons p WHERE p.name_pinyin >= ? AND p.name_pinyin < ?", {lower, PrefixEnd(lower)}));
+      RETURN_IF_ERROR(Add("initials", "persons p WHERE p.name_initials >= ? AND p.name_initials < ?", {lower, PrefixEnd(lower)}));
+      return hits_;
+    }
+    std::string simplified = HasHan(text) ? ToSimplified(text) : text;
+    if (!LooksLikeAddress(simplified)) {
+      RETURN_IF_ERROR(NameSearch(simplified));
+      if (simplified != text) RETURN_IF_ERROR(NameSearch(text));
+    }
+    RETURN_IF_ERROR(AddressSearch(simplified));
+    return hits_;
+  }
+
+ private:
+  storage::Db& db_;
+  const SearchQuery& q_;
+  std::string scope_sql_;
+  storage::Params scope_params_;
+  std::vector<SearchHit> hits_;
+  std::set<int64_t> seen_;
+};
+
+}  // namespace
+
+Result<std::vector<SearchHit>> SearchPersons(storage::Db& db, const SearchQuery& query) {
+  Searcher s(db, query);
+  return s.Run();
+}
+
+std::vector<std::string> SearchPlan(const std::string& raw) {
+  std::string text = NormalizeText(raw);
+  if (text.empty()) return {};
+  if (AllDigitsOrX(text)) return {"id", "id_tail", "phone", "phone_tail"};
+  if (AllLetters(text)) return {"initials", "pinyin"};
+  return LooksLikeAddress(ToSimplified(text)) ? std::vector<std::string>{"address"}
+                                              : std::vector<std::string>{"name", "address"};
+}
+
+}  // namespace linli::registry
