@@ -53,7 +53,7 @@ debug: deps
 
 format:
 	@command -v clang-format >/dev/null || { echo "clang-format not found: apt-get install clang-format" >&2; exit 1; }
-	@find $(FORMAT_DIRS) -type f \( -name '*.cc' -o -name '*.h' -o -name '*.cpp' -o -name '*.hpp' \) -print0 \
+	@find $(wildcard $(FORMAT_DIRS)) -type f \( -name '*.cc' -o -name '*.h' -o -name '*.cpp' -o -name '*.hpp' \) -print0 \
 	  | xargs -0 -r clang-format -i
 	@echo "formatted $(FORMAT_DIRS)"
 
