@@ -181,12 +181,23 @@ class SqliteDb : public Db {
       return Run(writer_, stmt.get(), fn);
     }
     ASSIGN_OR_RETURN(sqlite3* reader, AcquireReader());
+    bool writes = false;
     Status st = [&]() -> Status {
       ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(reader, sql));
+      // A statement that writes (INSERT … RETURNING) belongs to the writer connection.
+      if (!sqlite3_stmt_readonly(stmt.get()) && writer_) {
+        writes = true;
+        return Status::Ok();
+      }
       RETURN_IF_ERROR(Bind(reader, stmt.get(), params));
       return Run(reader, stmt.get(), fn);
     }();
     ReleaseReader(reader);
+    if (writes) {
+      ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(writer_, sql));
+      RETURN_IF_ERROR(Bind(writer_, stmt.get(), params));
+      return Run(writer_, stmt.get(), fn);
+    }
     return st;
   }
 
