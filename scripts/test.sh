@@ -117,7 +117,7 @@ run_engine() {
       if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
         problems+=("shard $i timed out after ${TIMEOUT}s")
       else
-        problems+=("shard $i ended abnormally (exit code $rc)")
+        problems+=("shard $i printed no gtest summary (exit code $rc; crashed, or not a gtest main?)")
       fi
     fi
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
