@@ -3,10 +3,10 @@
 # BUILD_DIR (default build) and DEBUG_DIR (default build-debug) may be overridden, e.g.
 # `make test BUILD_DIR=build-mine`. Every recipe fails on the first failing command.
 
-BUILD_DIR ?= build
-DEBUG_DIR ?= build-debug
-DB        ?= sqlite:data/linli.db
-DB_FILE   ?= data/linli.db
+BUILD_DIR   ?= build
+DEBUG_DIR   ?= build-debug
+RUN_DB      ?= sqlite:data/linli.db
+RUN_DB_FILE ?= data/linli.db
 FORMAT_DIRS := server/src tests bench
 
 SHELL := /bin/bash
@@ -18,11 +18,11 @@ help:
 	@echo "linli make targets:"
 	@echo "  make build    install missing dependencies, configure $(BUILD_DIR)/ (Ninja, RelWithDebInfo), build $(BUILD_DIR)/linli"
 	@echo "  make test     build, then scripts/test.sh: the test suite on SQLite and on a private PostgreSQL 15"
-	@echo "  make run      build, create the demo store $(DB_FILE) if missing, list org units and print stats"
+	@echo "  make run      build, create the demo store $(RUN_DB_FILE) if missing, list org units and print stats"
 	@echo "  make debug    build $(DEBUG_DIR)/ with -DCMAKE_BUILD_TYPE=Debug (ASan+UBSan)"
 	@echo "  make format   clang-format -i on $(FORMAT_DIRS)"
 	@echo "  make clean    remove $(BUILD_DIR)/ and $(DEBUG_DIR)/"
-	@echo "Variables: BUILD_DIR=$(BUILD_DIR) DEBUG_DIR=$(DEBUG_DIR)"
+	@echo "Variables: BUILD_DIR=$(BUILD_DIR) DEBUG_DIR=$(DEBUG_DIR) RUN_DB=$(RUN_DB)"
 
 deps:
 	@scripts/install-deps.sh
@@ -37,12 +37,12 @@ test: build
 	@BUILD_DIR=$(BUILD_DIR) scripts/test.sh
 
 run: build
-	@if [ ! -e $(DB_FILE) ]; then \
-	  echo "+ $(BUILD_DIR)/linli demo --db $(DB) --residents 3000 --seed 1"; \
-	  $(BUILD_DIR)/linli demo --db $(DB) --residents 3000 --seed 1; \
+	@if [ ! -e $(RUN_DB_FILE) ]; then \
+	  echo "+ $(BUILD_DIR)/linli demo --db $(RUN_DB) --residents 3000 --seed 1"; \
+	  $(BUILD_DIR)/linli demo --db $(RUN_DB) --residents 3000 --seed 1; \
 	fi
-	$(BUILD_DIR)/linli org list --db $(DB)
-	$(BUILD_DIR)/linli stats --db $(DB)
+	$(BUILD_DIR)/linli org list --db $(RUN_DB)
+	$(BUILD_DIR)/linli stats --db $(RUN_DB)
 
 debug: deps
 	@if [ ! -f $(DEBUG_DIR)/build.ninja ]; then \
