@@ -1,7 +1,6 @@
 // Writes the registry of an org unit as an .xlsx with libxlsxwriter.
 #include "registry/export.h"
 
-#include <sodium.h>
 #include <xlsxwriter.h>
 
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "common/code_tables.h"
+#include "common/hash.h"
 #include "common/time_util.h"
 #include "org/org.h"
 #include "registry/columns.h"
@@ -16,22 +16,6 @@
 
 namespace linli::registry {
 namespace {
-
-std::string FileSha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  std::string bytes = buf.str();
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : out) {
-    hex += kHex[b >> 4];
-    hex += kHex[b & 15];
-  }
-  return hex;
-}
 
 }  // namespace
 
@@ -47,13 +31,8 @@ Result<ExportResult> ExportRegistry(storage::Db& db, const ExportOptions& option
     else if (c.key == "occupancy") select += ", r.occupancy";
     else select += ", p." + c.key;
   }
-  std::string in;
   storage::Params params;
-  for (int64_t id : communities) {
-    in += in.empty() ? "?" : ", ?";
-    params.push_back(id);
-  }
-  if (in.empty()) in = "NULL";
+  std::string in = storage::InList(communities, params);
   std::string where = " WHERE p.community_id IN (" + in + ")";
   if (unit.level == org::Level::kGrid) {
     where += " AND p.grid_id = ?";
@@ -122,7 +101,7 @@ Result<ExportResult> ExportRegistry(storage::Db& db, const ExportOptions& option
   lxw_error err = workbook_close(wb);
   if (!st.ok()) return st;
   if (err != LXW_NO_ERROR) return Error(ErrorCode::kIo, {{"path", options.out_path}, {"detail", lxw_strerror(err)}});
-  result.sha256 = FileSha256(options.out_path);
+  result.sha256 = FileSha256Hex(options.out_path);
   return result;
 }
 

@@ -2,8 +2,6 @@
 // group households, then write everything in one transaction.
 #include "registry/import.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -14,6 +12,7 @@
 #include <unordered_map>
 
 #include "common/code_tables.h"
+#include "common/hash.h"
 #include "common/id_number.h"
 #include "common/text.h"
 #include "common/time_util.h"
@@ -40,18 +39,6 @@ bool IsBlank(const std::vector<io::Cell>& row) {
   for (const auto& c : row)
     if (c.type != io::CellType::kEmpty && !NormalizeText(c.text).empty()) return false;
   return true;
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : out) {
-    hex += kHex[b >> 4];
-    hex += kHex[b & 15];
-  }
-  return hex;
 }
 
 bool IsHanOrNameMark(const std::string& ch) {

@@ -217,13 +217,9 @@ Status EndPerson(storage::Db& db, int64_t person_id, const std::string& status, 
 }
 
 Result<std::vector<DuplicateGroup>> FindDuplicates(storage::Db& db, const std::vector<int64_t>& community_ids) {
-  std::string in;
+  if (community_ids.empty()) return std::vector<DuplicateGroup>{};
   storage::Params params;
-  for (int64_t id : community_ids) {
-    in += in.empty() ? "?" : ", ?";
-    params.push_back(id);
-  }
-  if (in.empty()) return std::vector<DuplicateGroup>{};
+  std::string in = storage::InList(community_ids, params);
   // Candidates: same name and birth date, at least two records, not all with distinct valid IDs
   // counted as the same — every such pair is shown for a person to judge.
   ASSIGN_OR_RETURN(auto rows, db.Query("SELECT p.name, p.birth_date, p.id FROM persons p JOIN ("
@@ -232,7 +228,7 @@ Result<std::vector<DuplicateGroup>> FindDuplicates(storage::Db& db, const std::v
                                        "ON p.name = d.name AND p.birth_date = d.birth_date "
                                        "WHERE p.status = 'active' AND p.community_id IN (" + in + ") "
                                        "ORDER BY p.name, p.birth_date, p.id",
-                                       [&] { auto all = params; all.insert(all.end(), params.begin(), params.end()); return all; }()));
+                                       [&] { storage::Params twice = params; storage::InList(community_ids, twice); return twice; }()));
   std::vector<DuplicateGroup> out;
   for (const auto& r : rows) {
     if (out.empty() || out.back().name != r.Text(0) || out.back().birth_date != r.Text(1))

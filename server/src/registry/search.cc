@@ -49,11 +49,8 @@ std::string LikeEscape(const std::string& s) {
 class Searcher {
  public:
   Searcher(storage::Db& db, const SearchQuery& q) : db_(db), q_(q) {
-    for (int64_t id : q.community_ids) {
-      scope_sql_ += scope_sql_.empty() ? "?" : ", ?";
-      scope_params_.push_back(id);
-    }
-    if (!scope_sql_.empty()) scope_sql_ = " AND p.community_id IN (" + scope_sql_ + ")";
+    if (!q.community_ids.empty())
+      scope_sql_ = " AND p.community_id IN (" + storage::InList(q.community_ids, scope_params_) + ")";
     if (!q.include_ended) scope_sql_ += " AND p.status = 'active'";
     else scope_sql_ += " AND p.status <> 'merged'";
   }

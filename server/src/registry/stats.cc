@@ -20,12 +20,8 @@ Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& 
   s.as_of = as_of;
   s.communities = static_cast<int64_t>(community_ids.size());
   if (community_ids.empty()) return s;
-  std::string in;
   storage::Params ids;
-  for (int64_t id : community_ids) {
-    in += in.empty() ? "?" : ", ?";
-    ids.push_back(id);
-  }
+  std::string in = storage::InList(community_ids, ids);
   auto with = [&](storage::Params extra) {
     storage::Params p = ids;
     p.insert(p.end(), extra.begin(), extra.end());

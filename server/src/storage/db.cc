@@ -77,6 +77,16 @@ Status InTransaction(Db& db, const std::function<Status()>& fn) {
   return st;
 }
 
+std::string InList(const std::vector<int64_t>& ids, Params& params) {
+  if (ids.empty()) return "NULL";
+  std::string out;
+  for (int64_t id : ids) {
+    out += out.empty() ? "?" : ", ?";
+    params.push_back(id);
+  }
+  return out;
+}
+
 std::string NumberPlaceholders(std::string_view sql) {
   std::string out;
   out.reserve(sql.size() + 16);

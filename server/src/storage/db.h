@@ -92,6 +92,9 @@ class Db {
 // Runs fn inside a transaction; commits on OK, rolls back otherwise.
 Status InTransaction(Db& db, const std::function<Status()>& fn);
 
+// "?, ?, ?" for an IN list, appending the ids to `params`; "NULL" for an empty list (matches nothing).
+std::string InList(const std::vector<int64_t>& ids, Params& params);
+
 // Replaces `?` placeholders (outside quotes) by $1, $2, … for PostgreSQL.
 std::string NumberPlaceholders(std::string_view sql);
 
