@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace linli {
@@ -27,23 +28,35 @@ struct CodeItem {
 class CodeTable {
  public:
   const std::string& key() const { return key_; }
-  const std::string& title() const { return title_; }  // Chinese name, e.g. "民族"
+  const std::string& title() const { return title_; }    // Chinese name, e.g. "民族"
+  const std::string& source() const { return source_; }  // standard, e.g. "GB/T 3304-1991"
   const std::vector<CodeItem>& items() const { return items_; }
-  // Finds by code ("01"), label ("汉族") or alias ("汉"); input NFKC-normalised and trimmed.
-  // Numeric codes given without their leading zero ("1") match too.
+  // Finds by code ("01"), label ("汉族") or alias ("汉"); input NFKC-normalised and trimmed, Latin
+  // letters matched case-insensitively ("ha" finds 汉族). Numeric codes given without their leading
+  // zero ("1"), with extra zeros ("001") or as Excel floats ("1.0") match too. nullptr if unknown.
   const CodeItem* Find(std::string_view code_or_label) const;
+  // Finds by code only (with the same numeric leniency), never by label or alias.
   const CodeItem* FindCode(std::string_view code) const;
   std::string LabelOf(std::string_view code) const;  // "" when unknown
 
  private:
   friend class CodeTables;
-  std::string key_, title_;
+  const CodeItem* FindIn(const std::unordered_map<std::string, size_t>& index,
+                         std::string_view input) const;
+
+  std::string key_, title_, source_;
   std::vector<CodeItem> items_;
+  size_t code_width_ = 0;  // width of the codes when all are digits of one width, else 0
+  std::unordered_map<std::string, size_t> codes_;  // lookup key of each code -> item index
+  std::unordered_map<std::string, size_t> terms_;  // codes, labels and aliases -> item index
 };
 
+// All tables, immutable after construction, so safe to share between threads.
 class CodeTables {
  public:
-  static const CodeTables& Get();  // parsed once from the embedded data
+  // Parsed once from the embedded data. Malformed embedded data is a build defect: the process
+  // aborts with the table and line (code_tables_test loads every table).
+  static const CodeTables& Get();
   const CodeTable* Find(std::string_view key) const;
   const std::vector<CodeTable>& all() const { return tables_; }
 

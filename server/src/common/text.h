@@ -13,14 +13,17 @@
 namespace linli {
 
 // NFKC normalisation (full-width digits/letters to ASCII, compatibility forms); trims ASCII and
-// ideographic spaces at both ends. Invalid UTF-8 is returned unchanged.
+// ideographic spaces (and zero-width spaces or a stray BOM) at both ends. Invalid UTF-8 is
+// returned unchanged.
 std::string NormalizeText(std::string_view utf8);
 
 bool IsValidUtf8(std::string_view bytes);
 
 // Converts bytes of a CSV file to UTF-8: strips a UTF-8 BOM; if the bytes are not valid UTF-8,
 // decodes them as GB18030 (a superset of GBK and GB2312). Fails with kImportEncoding when neither
-// decoding is clean; `bad_line` then receives the 1-based line of the first bad byte.
+// decoding is clean; `bad_line` then receives the 1-based line of the first bad byte (0 on
+// success). Bytes that are clearly UTF-8 (eight or more valid multi-byte characters before the
+// first bad byte) are reported as damaged UTF-8 rather than decoded as GB18030 mojibake.
 Result<std::string> DecodeToUtf8(std::string_view bytes, int* bad_line = nullptr);
 
 // Splits UTF-8 into code points as strings ("张三" -> {"张","三"}).
@@ -33,7 +36,14 @@ struct NamePinyin {
 // Pinyin of a personal name: the surname (including compound surnames such as 欧阳, 司马, 尉迟,
 // 单于) is read with its surname pronunciation, the given name with the common reading.
 // Non-Han characters are kept as lower-case ASCII where possible and dropped otherwise.
+// Readings are per character (no word context: 长 is always zhang in a given name); a compound
+// surname is recognised only when at least one character follows it. Readings are cached per
+// character, so after the first sight of each character a call costs well under a microsecond;
+// safe to call from any number of threads.
 NamePinyin NamePinyinOf(std::string_view name);
+// Number of characters of the surname at the start of `name`: 2 for a compound surname (欧阳, 司马,
+// 尉迟, 单于 …) followed by at least one more character, 1 otherwise, 0 for an empty name.
+size_t SurnameLength(std::string_view name);
 // Pinyin of ordinary text (not a name), syllables concatenated, no tones.
 std::string TextPinyin(std::string_view text);
 
