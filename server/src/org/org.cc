@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <cctype>
 #include <regex>
 #include <set>
 
@@ -233,31 +234,65 @@ std::string Address::BuildingPath() const { return estate + building + "栋"; }
 std::string Address::UnitPath() const { return unit.empty() ? BuildingPath() : BuildingPath() + unit + "单元"; }
 std::string Address::Canonical() const { return UnitPath() + room + "室"; }
 
+namespace {
+
+// Parses from the end of `s`: helpers over a shrinking view.
+bool EatSuffix(std::string_view& s, std::initializer_list<std::string_view> options) {
+  for (std::string_view o : options) {
+    if (s.size() >= o.size() && s.substr(s.size() - o.size()) == o) {
+      s.remove_suffix(o.size());
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string EatDigits(std::string_view& s) {
+  size_t n = 0;
+  while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[s.size() - 1 - n]))) ++n;
+  std::string out(s.substr(s.size() - n));
+  s.remove_suffix(n);
+  return out;
+}
+
+void StripLeadingZeros(std::string& n) {
+  size_t i = 0;
+  while (i + 1 < n.size() && n[i] == '0') ++i;
+  n.erase(0, i);
+}
+
+}  // namespace
+
 std::optional<Address> ParseAddress(std::string_view text) {
   std::string s = NormalizeText(text);
-  // Drop inner spaces.
   s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; }), s.end());
-  static const std::regex kFull(
-      "^(.*?)(\\d+)(?:栋|号楼|幢|座|号)(?:(\\d+)(?:单元|门))?(\\d+)(?:室|号|户)?$");
-  static const std::regex kDashed("^(.*?[^\\d-])(\\d+)-(\\d+)-(\\d+)(?:室|号)?$");
-  std::smatch m;
+  std::string_view v = s;
   Address a;
-  if (std::regex_match(s, m, kDashed)) {
-    a = {m[1], m[2], m[3], m[4]};
-  } else if (std::regex_match(s, m, kFull)) {
-    a = {m[1], m[2], m[3], m[4]};
+  EatSuffix(v, {"室", "号", "户"});
+  a.room = EatDigits(v);
+  if (a.room.empty()) return std::nullopt;
+  if (!v.empty() && v.back() == '-') {
+    // 幸福里小区3-2-401: building-unit-room.
+    v.remove_suffix(1);
+    a.unit = EatDigits(v);
+    if (a.unit.empty() || v.empty() || v.back() != '-') return std::nullopt;
+    v.remove_suffix(1);
+    a.building = EatDigits(v);
+    if (a.building.empty()) return std::nullopt;
   } else {
-    return std::nullopt;
+    if (EatSuffix(v, {"单元", "门"})) {
+      a.unit = EatDigits(v);
+      if (a.unit.empty()) return std::nullopt;
+    }
+    if (!EatSuffix(v, {"号楼", "栋", "幢", "座", "号"})) return std::nullopt;
+    a.building = EatDigits(v);
+    if (a.building.empty()) return std::nullopt;
   }
-  if (a.estate.empty()) return std::nullopt;
-  auto strip_zeros = [](std::string& n) {
-    size_t i = 0;
-    while (i + 1 < n.size() && n[i] == '0') ++i;
-    n.erase(0, i);
-  };
-  strip_zeros(a.building);
-  strip_zeros(a.unit);
-  strip_zeros(a.room);
+  if (v.empty() || v.back() == '-') return std::nullopt;
+  a.estate = std::string(v);
+  StripLeadingZeros(a.building);
+  StripLeadingZeros(a.unit);
+  StripLeadingZeros(a.room);
   return a;
 }
 

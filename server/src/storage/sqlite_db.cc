@@ -17,6 +17,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -114,6 +115,7 @@ class SqliteDb : public Db {
   SqliteDb(std::string path, bool read_only) : path_(std::move(path)), read_only_(read_only) {}
   ~SqliteDb() override {
     for (sqlite3* r : readers_) sqlite3_close_v2(r);
+    stmt_cache_.clear();
     if (writer_) {
       sqlite3_exec(writer_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
       sqlite3_close_v2(writer_);
@@ -158,11 +160,7 @@ class SqliteDb : public Db {
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string url() const override { return "sqlite:" + path_; }
 
-  Status Exec(std::string_view sql, const Params& params) override {
-    ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(Writer(), sql));
-    RETURN_IF_ERROR(Bind(writer_, stmt.get(), params));
-    return Run(writer_, stmt.get(), nullptr);
-  }
+  Status Exec(std::string_view sql, const Params& params) override { return RunOnWriter(sql, params, nullptr); }
 
   Status ExecScript(std::string_view sql) override { return ExecOn(Writer(), std::string(sql)); }
 
@@ -175,11 +173,7 @@ class SqliteDb : public Db {
   Status QueryEach(std::string_view sql, const Params& params,
                    const std::function<bool(const Row&)>& fn) override {
     // Inside a transaction (or without a writer) reads must see our own writes: use the writer.
-    if (in_tx_) {
-      ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(Writer(), sql));
-      RETURN_IF_ERROR(Bind(writer_, stmt.get(), params));
-      return Run(writer_, stmt.get(), fn);
-    }
+    if (in_tx_) return RunOnWriter(sql, params, fn);
     ASSIGN_OR_RETURN(sqlite3* reader, AcquireReader());
     bool writes = false;
     Status st = [&]() -> Status {
@@ -193,11 +187,7 @@ class SqliteDb : public Db {
       return Run(reader, stmt.get(), fn);
     }();
     ReleaseReader(reader);
-    if (writes) {
-      ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(writer_, sql));
-      RETURN_IF_ERROR(Bind(writer_, stmt.get(), params));
-      return Run(writer_, stmt.get(), fn);
-    }
+    if (writes) return RunOnWriter(sql, params, fn);
     return st;
   }
 
@@ -230,6 +220,29 @@ class SqliteDb : public Db {
 
  private:
   sqlite3* Writer() { return writer_; }
+
+  // Runs `sql` on the writer through a cache of prepared statements keyed by the SQL text, so
+  // that statements repeated per row of a bulk operation are compiled once.
+  Status RunOnWriter(std::string_view sql, const Params& params, const std::function<bool(const Row&)>& fn) {
+    if (!writer_) return StorageError("数据库以只读方式打开，不能写入");
+    auto it = stmt_cache_.find(sql);
+    if (it == stmt_cache_.end()) {
+      if (stmt_cache_.size() >= kStmtCacheSize) stmt_cache_.clear();
+      ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(writer_, sql));
+      it = stmt_cache_.emplace(std::string(sql), std::move(stmt)).first;
+    }
+    sqlite3_stmt* stmt = it->second.get();
+    if (sqlite3_stmt_busy(stmt)) {  // re-entered from a row callback of the same statement
+      ASSIGN_OR_RETURN(StmtPtr fresh, PrepareOn(writer_, sql));
+      RETURN_IF_ERROR(Bind(writer_, fresh.get(), params));
+      return Run(writer_, fresh.get(), fn);
+    }
+    RETURN_IF_ERROR(Bind(writer_, stmt, params));
+    Status st = Run(writer_, stmt, fn);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return st;
+  }
 
   static Status ExecOn(sqlite3* db, const std::string& sql) {
     if (!db) return StorageError("数据库以只读方式打开，不能写入");
@@ -280,6 +293,8 @@ class SqliteDb : public Db {
   sqlite3* writer_ = nullptr;
   std::mutex mu_;
   std::vector<sqlite3*> readers_;
+  static constexpr size_t kStmtCacheSize = 256;
+  std::map<std::string, StmtPtr, std::less<>> stmt_cache_;  // writer statements by SQL text
 };
 
 }  // namespace
