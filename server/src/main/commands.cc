@@ -2,7 +2,6 @@
 #include "main/commands.h"
 
 #include "main/serve_command.h"
-#include "main/user_commands.h"
 
 #include <cstdio>
 #include <iostream>
@@ -17,7 +16,6 @@
 #include "common/time_util.h"
 #include "demo/generator.h"
 #include "io/sheet.h"
-#include "main/audit_commands.h"
 #include "org/org.h"
 #include "registry/export.h"
 #include "registry/import.h"
@@ -463,7 +461,7 @@ int CmdCodes(const Args& a) {
 }  // namespace
 
 bool IsFlag(const std::string& name) {
-  static const std::set<std::string> kFlags = {"json", "help", "dry-run", "all", "generate"};
+  static const std::set<std::string> kFlags = {"json", "help", "dry-run", "all"};
   return kFlags.count(name) > 0;
 }
 
@@ -485,16 +483,7 @@ const std::vector<Command>& Commands() {
       {"person merge", "合并重复人员 / merge duplicates", "--keep ID --merge ID --reason R", CmdPersonMerge},
       {"stats", "统计概况 / registry statistics", "[--org CODE]", CmdStats},
       {"codes", "代码表 / code tables", "[TABLE]", CmdCodes},
-      {"audit verify", "校验审计日志哈希链 / verify the audit hash chain", "[--audit-key PATH] [--json]", CmdAuditVerify},
-      {"audit search", "查询审计日志 / search the audit log",
-       "[--user U] [--action A] [--outcome O] [--from D] [--to D] [--target T] [--org CODE] [--limit N] [--cursor SEQ] [--order asc|desc] [--audit-key PATH] [--json]",
-       CmdAuditSearch},
       {"check", "数据库完整性检查 / integrity check", "", CmdCheck},
-      {"user add", "创建用户 / create a user", "--username U --role R --org CODE [--name N] [--password P | --generate]", CmdUserAdd},
-      {"user list", "列出用户 / list users", "[--json]", CmdUserList},
-      {"user reset-password", "重置用户密码 / reset a password", "--username U [--password P | --generate]", CmdUserResetPassword},
-      {"user reset-totp", "更换动态口令密钥 / new TOTP secret", "--username U", CmdUserResetTotp},
-      {"user unlock", "解除登录锁定 / clear a lockout", "--username U", CmdUserUnlock},
       {"serve", "启动 HTTP 服务 / run the HTTP server", "[--listen 127.0.0.1:8080] [--threads N]", CmdServe},
   };
   return kCommands;
