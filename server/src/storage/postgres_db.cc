@@ -190,7 +190,12 @@ class PgDb : public Db {
   }
   Status Commit() override {
     in_tx_ = false;
-    return ExecScript("COMMIT");
+    // After a failed statement PostgreSQL answers COMMIT with the tag ROLLBACK, not an error.
+    PgResultPtr res(PQexec(conn_, "COMMIT"));
+    RETURN_IF_ERROR(CheckResult(conn_, res.get(), "COMMIT"));
+    if (std::string_view(PQcmdStatus(res.get())) != "COMMIT")
+      return StorageError("事务因先前的错误已回滚，未提交 [COMMIT]");
+    return Status::Ok();
   }
   Status Rollback() override {
     in_tx_ = false;

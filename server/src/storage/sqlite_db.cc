@@ -192,6 +192,7 @@ class SqliteDb : public Db {
   }
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
+    if (!writer_) return StorageError("数据库以只读方式打开，不能写入");
     ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(Writer(), sql));
     return std::unique_ptr<Statement>(new SqliteStatement(writer_, std::move(stmt)));
   }
