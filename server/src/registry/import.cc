@@ -24,6 +24,11 @@ namespace linli::registry {
 namespace {
 
 constexpr int kHeaderSearchRows = 30;
+// A plain number in a date column is an Excel serial only when it is whole and above the numbers
+// that read as years (1985 would be 1905-06-07); from 9999-12-31's serial on, its digits are read
+// as text (19850312).
+constexpr double kLastYearNumber = 2100;
+constexpr double kFirstNumberReadAsDigits = 2958466;
 
 // A data row after normalisation and validation.
 struct RowRecord {
@@ -116,9 +121,9 @@ class Importer {
     int limit = std::min<int>(kHeaderSearchRows, static_cast<int>(sheet_.rows.size()));
     for (int r = 0; r < limit; ++r) {
       std::set<size_t> found;
-      for (const auto& cell : sheet_.rows[r]) {
-        if (cell.from_merge) continue;
-        if (auto idx = MatchHeader(cell.text)) found.insert(*idx);
+      for (int c = 0; c < static_cast<int>(sheet_.rows[r].size()); ++c) {
+        if (IsMergedFromLeft(r, c)) continue;
+        if (auto idx = MatchHeader(sheet_.rows[r][c].text)) found.insert(*idx);
       }
       bool has_name = found.count(ColumnIndex("name")) > 0;
       bool identifies = found.count(ColumnIndex("id_number")) || found.count(ColumnIndex("birth_date"));
@@ -134,7 +139,7 @@ class Importer {
     const auto& header = sheet_.rows[best_row];
     for (int c = 0; c < static_cast<int>(header.size()); ++c) {
       const std::string& text = header[c].text;
-      if (NormalizeHeader(text).empty()) continue;
+      if (NormalizeHeader(text).empty() || IsMergedFromLeft(best_row, c)) continue;
       auto idx = MatchHeader(text);
       if (!idx) {
         report_.ignored_columns.push_back(io::ColumnLetter(c) + " " + NormalizeText(text));
@@ -150,6 +155,16 @@ class Importer {
                                         RegistryColumns()[*idx].label);
     }
     return Status::Ok();
+  }
+
+  // True for a cell filled from a merged range that starts in a column to its left: a header merged
+  // across columns names one column, at its first cell. Cells filled downwards (a two-row header
+  // whose upper cells span both rows) keep their header.
+  bool IsMergedFromLeft(int r, int c) const {
+    if (!sheet_.at(r, c).from_merge) return false;
+    for (const auto& m : sheet_.merged)
+      if (r >= m.first_row && r <= m.last_row && c >= m.first_col && c <= m.last_col) return c != m.first_col;
+    return false;
   }
 
   void AddIssue(RowRecord& rec, size_t col_idx, Status st) {
@@ -171,7 +186,7 @@ class Importer {
     for (const auto& c : row) {
       std::string t = NormalizeHeader(c.text);
       if (t.empty()) continue;
-      return t == "合计" || t == "总计" || t == "小计" || t.rfind("合计", 0) == 0 || t.rfind("总计", 0) == 0;
+      return t.rfind("合计", 0) == 0 || t.rfind("总计", 0) == 0 || t.rfind("小计", 0) == 0;
     }
     return false;
   }
@@ -264,17 +279,28 @@ class Importer {
         return;
       }
       case ColumnType::kDate: {
+        std::string date;  // from a date cell or an Excel serial
+        bool serial = false;
         if (cell.type == io::CellType::kDate) {
-          out = cell.text;
-          return;
-        }
-        if (cell.type == io::CellType::kNumber && cell.number >= 1 && cell.number < 2958466) {
-          std::string d = io::ExcelSerialToDate(cell.number);
-          if (!d.empty()) {
-            Note(rec, i, "excel_serial_date", cell.text, d);
-            out = d;
+          date = cell.text;
+        } else if (cell.type == io::CellType::kNumber && cell.number < kFirstNumberReadAsDigits) {
+          // 1985 or 1985.1 (Excel's number for 1985.10) would be dates in 1905: never guessed.
+          if (cell.number == std::floor(cell.number) && cell.number > kLastYearNumber)
+            date = io::ExcelSerialToDate(cell.number);
+          if (date.empty()) {
+            AddIssue(rec, i, Error(ErrorCode::kBadDate, {{"value", text}}));
             return;
           }
+          serial = true;
+        }
+        if (!date.empty()) {
+          if (date > today_.ToString()) {
+            AddIssue(rec, i, Error(ErrorCode::kBadDate, {{"value", date}}));
+            return;
+          }
+          if (serial) Note(rec, i, "excel_serial_date", cell.text, date);
+          out = date;
+          return;
         }
         auto d = ParseDateText(text);
         if (!d || (!d->partial && d->date > today_)) {
@@ -449,6 +475,13 @@ class Importer {
           AddIssue(rec, ColumnIndex("id_number"), Error(ErrorCode::kImportWrongOrg, {{"org", other.name}, {"target", community_.name}}));
           continue;
         }
+        // An ended person is not revived, and the row leaves no room or household behind.
+        if (b.status != "active") {
+          AddIssue(rec, ColumnIndex("name"), Error(ErrorCode::kPersonEnded, {{"name", p.fields["name"]},
+                                                                            {"status", b.status == "deceased" ? "死亡" : "迁出"},
+                                                                            {"action", "通过导入修改"}}));
+          continue;
+        }
         before = std::move(b);
         p.id = existing;
       }
@@ -475,12 +508,6 @@ class Importer {
         if (p.grid_id) after.grid_id = p.grid_id;
         if (p.room_id) after.room_id = p.room_id;
         if (p.household_id) after.household_id = p.household_id;
-        if (before->status != "active") {
-          AddIssue(rec, ColumnIndex("name"), Error(ErrorCode::kPersonEnded, {{"name", p.fields["name"]},
-                                                                            {"status", before->status == "deceased" ? "死亡" : "迁出"},
-                                                                            {"action", "通过导入修改"}}));
-          continue;
-        }
         ASSIGN_OR_RETURN(auto changed, store_->Update(*before, after, reason, import_id_));
         if (changed.empty()) {
           ++report_.unchanged;
