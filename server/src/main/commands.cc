@@ -16,6 +16,7 @@
 #include "common/time_util.h"
 #include "demo/generator.h"
 #include "io/sheet.h"
+#include "main/audit_commands.h"
 #include "org/org.h"
 #include "registry/export.h"
 #include "registry/import.h"
@@ -483,6 +484,10 @@ const std::vector<Command>& Commands() {
       {"person merge", "合并重复人员 / merge duplicates", "--keep ID --merge ID --reason R", CmdPersonMerge},
       {"stats", "统计概况 / registry statistics", "[--org CODE]", CmdStats},
       {"codes", "代码表 / code tables", "[TABLE]", CmdCodes},
+      {"audit verify", "校验审计日志哈希链 / verify the audit hash chain", "[--audit-key PATH] [--json]", CmdAuditVerify},
+      {"audit search", "查询审计日志 / search the audit log",
+       "[--user U] [--action A] [--outcome O] [--from D] [--to D] [--target T] [--org CODE] [--limit N] [--cursor SEQ] [--order asc|desc] [--audit-key PATH] [--json]",
+       CmdAuditSearch},
       {"check", "数据库完整性检查 / integrity check", "", CmdCheck},
       {"serve", "启动 HTTP 服务 / run the HTTP server", "[--listen 127.0.0.1:8080] [--threads N]", CmdServe},
   };

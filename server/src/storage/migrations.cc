@@ -145,6 +145,84 @@ CREATE TABLE person_grams (gram TEXT NOT NULL, person_id BIGINT NOT NULL, PRIMAR
 CREATE INDEX persons_trgm ON persons USING gin (name gin_trgm_ops, address gin_trgm_ops);
 )SQL";
 
+// Schema v3: the hash-chained audit log (audit/audit_log.h) and its in-database anchor row.
+// details is TEXT on both engines (not jsonb): the chain hashes the exact stored bytes. No foreign
+// keys: records outlive the users and org units they name.
+constexpr const char* kV3AuditCommon = R"SQL(
+CREATE TABLE audit_log (
+  seq {{int}} PRIMARY KEY,
+  at TEXT NOT NULL,
+  user_id {{int}},
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  org_id {{int}},
+  outcome TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  details TEXT NOT NULL,
+  client_ip TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_actor ON audit_log(actor, seq);
+CREATE INDEX audit_log_user ON audit_log(user_id, seq);
+CREATE INDEX audit_log_action ON audit_log(action, seq);
+CREATE INDEX audit_log_target ON audit_log(target_type, target_id, seq);
+CREATE INDEX audit_log_org ON audit_log(org_id, seq);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE TABLE audit_anchor (
+  id {{int}} PRIMARY KEY CHECK (id = 1),
+  seq {{int}} NOT NULL,
+  hash TEXT NOT NULL,
+  key_check TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+INSERT INTO audit_anchor (id, seq, hash, key_check, updated_at)
+VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', '', '');
+)SQL";
+
+// Append-only for every role: UPDATE and DELETE of records, and deleting the anchor row or
+// changing its key check once set, abort.
+constexpr const char* kV3AuditSqlite = R"SQL(
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_anchor_no_delete BEFORE DELETE ON audit_anchor BEGIN
+  SELECT RAISE(ABORT, 'audit_anchor cannot be deleted');
+END;
+CREATE TRIGGER audit_anchor_key_check BEFORE UPDATE OF key_check ON audit_anchor
+WHEN old.key_check <> '' AND new.key_check <> old.key_check BEGIN
+  SELECT RAISE(ABORT, 'audit key check cannot change');
+END;
+)SQL";
+
+constexpr const char* kV3AuditPostgres = R"SQL(
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only (% refused)', TG_OP;
+END $$;
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+CREATE FUNCTION audit_anchor_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND (OLD.key_check = '' OR NEW.key_check = OLD.key_check) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit_anchor: % refused', TG_OP;
+END $$;
+CREATE TRIGGER audit_anchor_guard BEFORE UPDATE OR DELETE ON audit_anchor
+  FOR EACH ROW EXECUTE FUNCTION audit_anchor_guard();
+CREATE TRIGGER audit_anchor_no_truncate BEFORE TRUNCATE ON audit_anchor
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_anchor_guard();
+)SQL";
+
 std::string Expand(std::string sql, Dialect d) {
   auto replace_all = [&](const std::string& from, const std::string& to) {
     for (size_t pos = 0; (pos = sql.find(from, pos)) != std::string::npos; pos += to.size())
@@ -160,6 +238,7 @@ std::string Expand(std::string sql, Dialect d) {
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> kAll = {
       {1, "registry", kV1Common, kV1Sqlite, kV1Postgres},
+      {3, "audit", kV3AuditCommon, kV3AuditSqlite, kV3AuditPostgres},
   };
   return kAll;
 }
