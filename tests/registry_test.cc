@@ -257,6 +257,20 @@ TEST_F(RegistryTest, ReimportReportsChangesAndKeepsHistory) {
   EXPECT_EQ(lv->fields["address"], "东方社区小区1栋1单元102室");
 }
 
+// Regression: the same person without an ID twice in one file used to update the first row's
+// person with the second row silently.
+TEST_F(RegistryTest, SamePersonWithoutIdTwiceInOneFileIsRejected) {
+  auto r = ImportCsv("姓名,公民身份号码,出生日期,联系电话\n王一,,2019-05-26,13800138000\n王一,,2019.5.26,13900139000\n",
+                     "twice.csv");
+  EXPECT_EQ(r.imported, 1);
+  EXPECT_EQ(r.updated, 0);
+  EXPECT_EQ(r.rejected, 1);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].row, 3);
+  EXPECT_EQ(r.errors[0].status.code(), ErrorCode::kImportDuplicatePerson);
+  EXPECT_EQ(*db_->QueryInt("SELECT count(*) FROM persons WHERE phone = '13800138000'"), 1);
+}
+
 TEST_F(RegistryTest, DuplicatesAreListedAndMerged) {
   ImportBase();
   auto groups = registry::FindDuplicates(*db_, {community_});

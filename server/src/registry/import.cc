@@ -377,6 +377,7 @@ class Importer {
   // Rules across rows: one person once per file; one head per household number.
   void CheckFileLevelRules() {
     std::unordered_map<std::string, int> first_row_of_id;
+    std::unordered_map<std::string, int> first_row_of_person;
     std::unordered_map<std::string, int> head_row_of_household;
     for (auto& rec : records_) {
       if (!rec.issues.empty()) continue;
@@ -385,6 +386,15 @@ class Importer {
         auto [it, inserted] = first_row_of_id.emplace(id, rec.row);
         if (!inserted) {
           AddIssue(rec, ColumnIndex("id_number"), Error(ErrorCode::kImportDuplicateRow, {{"other_row", std::to_string(it->second)}}));
+          continue;
+        }
+      } else {
+        // Without an ID a person is known by name and birth date: twice in one file is an error,
+        // not a silent update of the first row by the second.
+        std::string key = rec.person.fields["name"] + '\x1f' + rec.person.fields["birth_date"];
+        auto [it, inserted] = first_row_of_person.emplace(key, rec.row);
+        if (!inserted) {
+          AddIssue(rec, ColumnIndex("name"), Error(ErrorCode::kImportDuplicatePerson, {{"other_row", std::to_string(it->second)}}));
           continue;
         }
       }
