@@ -2,6 +2,7 @@
 #include "main/commands.h"
 
 #include "main/serve_command.h"
+#include "main/user_commands.h"
 
 #include <cstdio>
 #include <iostream>
@@ -462,7 +463,7 @@ int CmdCodes(const Args& a) {
 }  // namespace
 
 bool IsFlag(const std::string& name) {
-  static const std::set<std::string> kFlags = {"json", "help", "dry-run", "all"};
+  static const std::set<std::string> kFlags = {"json", "help", "dry-run", "all", "generate"};
   return kFlags.count(name) > 0;
 }
 
@@ -489,6 +490,11 @@ const std::vector<Command>& Commands() {
        "[--user U] [--action A] [--outcome O] [--from D] [--to D] [--target T] [--org CODE] [--limit N] [--cursor SEQ] [--order asc|desc] [--audit-key PATH] [--json]",
        CmdAuditSearch},
       {"check", "数据库完整性检查 / integrity check", "", CmdCheck},
+      {"user add", "创建用户 / create a user", "--username U --role R --org CODE [--name N] [--password P | --generate]", CmdUserAdd},
+      {"user list", "列出用户 / list users", "[--json]", CmdUserList},
+      {"user reset-password", "重置用户密码 / reset a password", "--username U [--password P | --generate]", CmdUserResetPassword},
+      {"user reset-totp", "更换动态口令密钥 / new TOTP secret", "--username U", CmdUserResetTotp},
+      {"user unlock", "解除登录锁定 / clear a lockout", "--username U", CmdUserUnlock},
       {"serve", "启动 HTTP 服务 / run the HTTP server", "[--listen 127.0.0.1:8080] [--threads N]", CmdServe},
   };
   return kCommands;

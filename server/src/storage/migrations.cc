@@ -145,6 +145,50 @@ CREATE TABLE person_grams (gram TEXT NOT NULL, person_id BIGINT NOT NULL, PRIMAR
 CREATE INDEX persons_trgm ON persons USING gin (name gin_trgm_ops, address gin_trgm_ops);
 )SQL";
 
+// Schema v2: accounts and sessions (auth/accounts.h). Times are integer Unix seconds from the
+// injectable auth::Clock (timeouts are arithmetic on them). users.role holds a key of the role
+// table in auth/roles.cc and users.org_id the root of the user's scope. totp_secret is Base32 in
+// plain text until the field-encryption module wraps it; totp_last_step is the last accepted TOTP
+// step (replay guard). sessions.id is the SHA-256 hex of the session token, never the token.
+constexpr const char* kV2AccountsCommon = R"SQL(
+CREATE TABLE users (
+  id {{pk}},
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  org_id {{int}} NOT NULL REFERENCES org_units(id),
+  password_hash TEXT NOT NULL,
+  password_changed_at {{int}} NOT NULL,
+  must_change_password {{int}} NOT NULL DEFAULT 0,
+  failed_count {{int}} NOT NULL DEFAULT 0,
+  first_failed_at {{int}},
+  locked_until {{int}},
+  totp_secret TEXT,
+  totp_enabled {{int}} NOT NULL DEFAULT 0,
+  totp_last_step {{int}},
+  disabled {{int}} NOT NULL DEFAULT 0,
+  last_login_at {{int}},
+  created_at {{int}} NOT NULL,
+  updated_at {{int}} NOT NULL
+);
+CREATE INDEX users_org ON users(org_id);
+
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  user_id {{int}} NOT NULL REFERENCES users(id),
+  csrf_token TEXT NOT NULL,
+  created_at {{int}} NOT NULL,
+  last_seen_at {{int}} NOT NULL,
+  expires_at {{int}} NOT NULL,
+  ip TEXT,
+  user_agent TEXT,
+  revoked_at {{int}},
+  revoke_reason TEXT
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_expires ON sessions(expires_at);
+)SQL";
+
 // Schema v3: the hash-chained audit log (audit/audit_log.h) and its in-database anchor row.
 // details is TEXT on both engines (not jsonb): the chain hashes the exact stored bytes. No foreign
 // keys: records outlive the users and org units they name.
@@ -238,6 +282,7 @@ std::string Expand(std::string sql, Dialect d) {
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> kAll = {
       {1, "registry", kV1Common, kV1Sqlite, kV1Postgres},
+      {2, "accounts", kV2AccountsCommon, "", ""},
       {3, "audit", kV3AuditCommon, kV3AuditSqlite, kV3AuditPostgres},
   };
   return kAll;
