@@ -26,6 +26,9 @@ bool IsValidUtf8(std::string_view bytes);
 // first bad byte) are reported as damaged UTF-8 rather than decoded as GB18030 mojibake.
 Result<std::string> DecodeToUtf8(std::string_view bytes, int* bad_line = nullptr);
 
+// Appends the UTF-8 encoding of code point `cp` (REQUIRES: cp <= 0x10FFFF).
+void AppendUtf8(char32_t cp, std::string* out);
+
 // Splits UTF-8 into code points as strings ("张三" -> {"张","三"}).
 std::vector<std::string> Utf8Chars(std::string_view utf8);
 

@@ -17,22 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-int Fail(const Status& st, const Args& a) {
-  if (a.json()) {
-    json j = {{"error",
-               {{"code", st.number()},
-                {"name", std::string(LookupError(st.code()).name)},
-                {"message", st.Message()}}}};
-    std::printf("%s\n", j.dump().c_str());
-  }
-  std::fprintf(stderr, "错误 %s\n", st.ToString().c_str());
-  return 1;
-}
-
-int Usage(const Args& a, const std::string& what) {
-  return Fail(Error(ErrorCode::kUsage, {{"detail", what}}), a);
-}
-
 audit::AuditOptions OptionsFor(const Args& a, bool read_only) {
   audit::AuditOptions o;
   o.key_path = a.Get("audit-key", audit::DefaultAuditKeyPath());

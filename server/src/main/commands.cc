@@ -31,18 +31,6 @@ namespace {
 
 using nlohmann::json;
 
-int Fail(const Status& st, const Args& a) {
-  if (a.json()) {
-    json j = {{"error", {{"code", st.number()}, {"name", std::string(LookupError(st.code()).name)},
-                         {"message", st.Message()}}}};
-    std::printf("%s\n", j.dump().c_str());
-  }
-  std::fprintf(stderr, "错误 %s\n", st.ToString().c_str());
-  return 1;
-}
-
-int Usage(const Args& a, const std::string& what) { return Fail(Error(ErrorCode::kUsage, {{"detail", what}}), a); }
-
 void PrintJson(const json& j) { std::printf("%s\n", j.dump(2).c_str()); }
 
 // Opens the store named by --db (default sqlite:data/linli.db).
@@ -461,6 +449,18 @@ int CmdCodes(const Args& a) {
 }
 
 }  // namespace
+
+int Fail(const Status& st, const Args& a) {
+  if (a.json()) {
+    json j = {{"error", {{"code", st.number()}, {"name", std::string(LookupError(st.code()).name)},
+                         {"message", st.Message()}}}};
+    std::printf("%s\n", j.dump().c_str());
+  }
+  std::fprintf(stderr, "错误 %s\n", st.ToString().c_str());
+  return 1;
+}
+
+int Usage(const Args& a, const std::string& what) { return Fail(Error(ErrorCode::kUsage, {{"detail", what}}), a); }
 
 bool IsFlag(const std::string& name) {
   static const std::set<std::string> kFlags = {"json", "help", "dry-run", "all", "generate"};

@@ -25,6 +25,11 @@ struct Args {
   bool json() const { return Has("json"); }
 };
 
+// Prints the error (as JSON on stdout with --json, always on stderr) and returns exit status 1.
+int Fail(const Status& st, const Args& a);
+// Fail() with kUsage and the given usage text.
+int Usage(const Args& a, const std::string& what);
+
 // Options that take no value.
 bool IsFlag(const std::string& name);
 

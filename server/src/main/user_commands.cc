@@ -19,22 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-int Fail(const Status& st, const Args& a) {
-  if (a.json()) {
-    json j = {{"error",
-               {{"code", st.number()},
-                {"name", std::string(LookupError(st.code()).name)},
-                {"message", st.Message()}}}};
-    std::printf("%s\n", j.dump().c_str());
-  }
-  std::fprintf(stderr, "错误 %s\n", st.ToString().c_str());
-  return 1;
-}
-
-int Usage(const Args& a, const std::string& what) {
-  return Fail(Error(ErrorCode::kUsage, {{"detail", what}}), a);
-}
-
 Result<std::unique_ptr<storage::Db>> OpenDb(const Args& a) {
   return storage::Db::Open(a.Get("db", kDefaultDb));
 }
