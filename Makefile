@@ -18,7 +18,7 @@ help:
 	@echo "linli make targets:"
 	@echo "  make build    install missing dependencies, configure $(BUILD_DIR)/ (Ninja, RelWithDebInfo), build $(BUILD_DIR)/linli"
 	@echo "  make test     build, then scripts/test.sh: the test suite on SQLite and on a private PostgreSQL 15"
-	@echo "  make run      build, create the demo store $(RUN_DB_FILE) if missing, list org units and print stats"
+	@echo "  make run      build, create the demo store $(RUN_DB_FILE) if missing (or older than field encryption), list org units and print stats"
 	@echo "  make debug    build $(DEBUG_DIR)/ with -DCMAKE_BUILD_TYPE=Debug (ASan+UBSan)"
 	@echo "  make format   clang-format -i on $(FORMAT_DIRS)"
 	@echo "  make clean    remove $(BUILD_DIR)/ and $(DEBUG_DIR)/"
@@ -37,6 +37,10 @@ test: build
 	@BUILD_DIR=$(BUILD_DIR) scripts/test.sh
 
 run: build
+	@if [ -e $(RUN_DB_FILE) ] && grep -q '"code":2009' <<<"$$($(BUILD_DIR)/linli init --db $(RUN_DB) --json 2>/dev/null || true)"; then \
+	  echo "$(RUN_DB_FILE) predates field encryption (error 2009): removing it to recreate the demo"; \
+	  rm -f $(RUN_DB_FILE) $(RUN_DB_FILE)-wal $(RUN_DB_FILE)-shm $(RUN_DB_FILE).lock; \
+	fi
 	@if [ ! -e $(RUN_DB_FILE) ]; then \
 	  echo "+ $(BUILD_DIR)/linli demo --db $(RUN_DB) --residents 3000 --seed 1"; \
 	  $(BUILD_DIR)/linli demo --db $(RUN_DB) --residents 3000 --seed 1; \

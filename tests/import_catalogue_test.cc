@@ -56,6 +56,7 @@
 
 #include "common/status.h"
 #include "common/text.h"
+#include "crypto/field_cipher.h"
 #include "org/org.h"
 #include "registry/import.h"
 #include "registry/person.h"
@@ -235,7 +236,9 @@ struct Case {
 #define ROW_LI "李娜," LI_NA ",女,1990-07-08,回族,13900139000,幸福里小区3栋2单元402室"
 
 void EndZhangWei(storage::Db& db) {
-  auto id = db.QueryInt("SELECT id FROM persons WHERE id_number = ?", {std::string(ZHANG_WEI)});
+  auto store = registry::PersonStore::Create(db);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto id = (*store)->FindByIdNumber(ZHANG_WEI);
   ASSERT_TRUE(id.ok() && *id > 0);
   Status st = registry::EndPerson(db, *id, "moved_out", "2026-05-01", "迁往上海市");
   ASSERT_TRUE(st.ok()) << st.ToString();
@@ -1365,7 +1368,8 @@ std::optional<std::string> FieldSql(const std::string& field) {
 void CheckStored(storage::Db& db, const Stored& s) {
   SCOPED_TRACE(std::string(s.who) + " " + s.field);
   std::string who = s.who;
-  auto ids = IsIdNumber(who) ? db.Query("SELECT id FROM persons WHERE id_number = ?", {who})
+  auto ids = IsIdNumber(who) ? db.Query("SELECT id FROM persons WHERE id_number_digest = ?",
+                                        {(*db.Cipher())->BlindIndex("id_number", who)})
                              : db.Query("SELECT id FROM persons WHERE name = ?", {who});
   ASSERT_TRUE(ids.ok()) << ids.status().ToString();
   if (std::string(s.value) == kAbsent) {
@@ -1378,7 +1382,13 @@ void CheckStored(storage::Db& db, const Stored& s) {
   auto rows = db.Query(*sql, {(*ids)[0].Int(0)});
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   ASSERT_EQ(rows->size(), 1u);
-  EXPECT_EQ((*rows)[0].Text(0), s.value);
+  std::string stored = (*rows)[0].Text(0);
+  if (registry::IsSensitiveKey(s.field)) {  // stored encrypted
+    auto clear = (*db.Cipher())->Decrypt(s.field, stored);
+    ASSERT_TRUE(clear.ok()) << clear.status().ToString();
+    stored = *clear;
+  }
+  EXPECT_EQ(stored, s.value);
 }
 
 std::vector<std::string> NotesOf(const registry::ImportReport& report) {

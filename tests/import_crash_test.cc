@@ -37,8 +37,10 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/field_cipher.h"
 #include "demo/generator.h"
 #include "org/org.h"
+#include "registry/columns.h"
 #include "registry/import.h"
 #include "test_db.h"
 
@@ -106,11 +108,25 @@ Result<StoreState> ReadState(storage::Db& db) {
       "SELECT person_id, event, field, old_value, new_value, import_id FROM person_events ORDER BY "
       "id",
   };
+  // ID numbers and phones are stored encrypted with a fresh nonce each time: compare clear values.
+  ASSIGN_OR_RETURN(const crypto::FieldCipher* cipher, db.Cipher());
   std::string text;
   for (const char* sql : kDigestQueries) {
     ASSIGN_OR_RETURN(auto rows, db.Query(sql));
+    bool persons = std::string_view(sql).find("FROM persons") != std::string_view::npos;
+    bool events = std::string_view(sql).find("FROM person_events") != std::string_view::npos;
     for (const auto& row : rows) {
-      for (size_t col = 0; col < row.size(); ++col) text += row.Text(col) + "|";
+      for (size_t col = 0; col < row.size(); ++col) {
+        std::string field;
+        if (persons && (col == 1 || col == 3)) field = col == 1 ? "id_number" : "phone";
+        if (events && (col == 3 || col == 4) && registry::IsSensitiveKey(row.Text(2))) field = row.Text(2);
+        if (field.empty()) {
+          text += row.Text(col) + "|";
+        } else {
+          ASSIGN_OR_RETURN(std::string clear, cipher->Decrypt(field, row.Text(col)));
+          text += clear + "|";
+        }
+      }
       text += "\n";
     }
   }

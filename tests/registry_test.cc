@@ -14,6 +14,7 @@
 #include <set>
 
 #include "common/id_number.h"
+#include "crypto/field_cipher.h"
 #include "org/org.h"
 #include "registry/export.h"
 #include "registry/import.h"
@@ -97,7 +98,9 @@ class RegistryTest : public ::testing::Test {
   }
 
   int64_t PersonId(const std::string& id_number) {
-    auto v = db_->QueryInt("SELECT id FROM persons WHERE id_number = ?", {id_number});
+    auto store = registry::PersonStore::Create(*db_);
+    if (!store.ok()) return 0;
+    auto v = (*store)->FindByIdNumber(id_number);
     return v.ok() ? *v : 0;
   }
 
@@ -268,7 +271,9 @@ TEST_F(RegistryTest, SamePersonWithoutIdTwiceInOneFileIsRejected) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].row, 3);
   EXPECT_EQ(r.errors[0].status.code(), ErrorCode::kImportDuplicatePerson);
-  EXPECT_EQ(*db_->QueryInt("SELECT count(*) FROM persons WHERE phone = '13800138000'"), 1);
+  EXPECT_EQ(*db_->QueryInt("SELECT count(*) FROM persons WHERE phone_digest = ?",
+                           {(*db_->Cipher())->BlindIndex("phone", "13800138000")}),
+            1);
 }
 
 TEST_F(RegistryTest, DuplicatesAreListedAndMerged) {

@@ -24,13 +24,24 @@ std::string TempDir() {
   return dir;
 }
 
+// Every store of the test process encrypts with one private key file (crypto/field_cipher.h), in
+// the private temp folder rather than the default data/field.key; processes the tests start (the
+// linli CLI) inherit it.
+[[maybe_unused]] const bool kFieldKeySet = [] {
+  setenv("LINLI_FIELD_KEY", (TempDir() + "/field.key").c_str(), /*overwrite=*/1);
+  return true;
+}();
+
 std::string FreshStoreUrl() {
   static std::atomic<int> counter{0};
   int n = ++counter;
   if (!TestingPostgres()) return "sqlite:" + TempDir() + "/store" + std::to_string(n) + ".db";
   std::string base = std::getenv("LINLI_TEST_DB");
   std::string schema = "t_" + std::to_string(getpid()) + "_" + std::to_string(n);
-  auto admin = storage::Db::Open(base, {.create = false, .read_only = true});
+  storage::OpenOptions admin_options;
+  admin_options.create = false;
+  admin_options.read_only = true;
+  auto admin = storage::Db::Open(base, admin_options);
   if (!admin.ok()) {
     ADD_FAILURE() << admin.status().ToString();
     return base;

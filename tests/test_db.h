@@ -3,7 +3,8 @@
 //   LINLI_TEST_DB unset or "sqlite"   → a new SQLite file in a private temp folder
 //   LINLI_TEST_DB=postgresql://…      → a new schema in that database (search_path set to it)
 //
-// scripts/test.sh runs the whole suite once per engine.
+// scripts/test.sh runs the whole suite once per engine. The process's field-encryption key file is
+// TempDir()/field.key ($LINLI_FIELD_KEY is set to it when the test binary starts).
 #pragma once
 
 #include <memory>

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "crypto/key_file.h"
+
 namespace linli::audit {
 namespace {
 
@@ -28,91 +30,7 @@ std::string ToHex(const unsigned char* bytes, size_t n) {
   return hex;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-Status KeyError(const std::string& path, std::string detail) {
-  return Error(ErrorCode::kAuditKey, {{"path", path}, {"detail", std::move(detail)}});
-}
-
 std::string Errno() { return std::strerror(errno); }
-
-// Fsyncs the directory of `path` after an entry was created in it, so the new name survives a
-// crash.
-Status FsyncDir(const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Internal("open directory " + dir.string() + ": " + Errno());
-  int rc = ::fsync(fd);
-  std::string err = rc != 0 ? Errno() : "";
-  ::close(fd);
-  if (rc != 0) return Internal("fsync directory " + dir.string() + ": " + err);
-  return Status::Ok();
-}
-
-// Creates the directory of `path` (mode 0700) when missing.
-Status MakeParentDir(const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) return Status::Ok();
-  std::error_code ec;
-  if (std::filesystem::exists(dir, ec)) return Status::Ok();
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Internal("create directory " + dir.string() + ": " + ec.message());
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
-  return Status::Ok();
-}
-
-bool WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Writes a fresh key to a private temporary file and links it into place; EEXIST means another
-// process won the race, whose key is then used.
-Status CreateKeyFile(const std::string& path, bool* lost_race) {
-  *lost_race = false;
-  if (sodium_init() < 0) return KeyError(path, "libsodium 初始化失败（无可用随机源）");
-  RETURN_IF_ERROR(MakeParentDir(path));
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return KeyError(path, "无法创建：" + Errno());
-  unsigned char raw[kAuditKeyBytes];
-  randombytes_buf(raw, sizeof raw);
-  std::string text = ToHex(raw, sizeof raw) + "\n";
-  sodium_memzero(raw, sizeof raw);
-  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, text) && ::fsync(fd) == 0;
-  std::string err = ok ? "" : Errno();
-  sodium_memzero(text.data(), text.size());
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return KeyError(path, "写入失败：" + err);
-  }
-  int rc = ::link(tmp.c_str(), path.c_str());
-  int link_errno = errno;
-  ::unlink(tmp.c_str());
-  if (rc != 0) {
-    if (link_errno == EEXIST) {
-      *lost_race = true;
-      return Status::Ok();
-    }
-    return KeyError(path, std::string("无法创建：") + std::strerror(link_errno));
-  }
-  Status st = FsyncDir(path);
-  if (!st.ok()) return KeyError(path, st.Param("detail"));
-  return Status::Ok();
-}
 
 // Anchor slot: "LAA1 <seq, 20 digits> <hash, 64 hex> <mac, 64 hex>\n".
 constexpr size_t kSlotSize = 5 + 20 + 1 + 64 + 1 + 64 + 1;
@@ -192,52 +110,11 @@ std::string CanonicalForm(const std::vector<std::string_view>& fields) {
 }
 
 Result<AuditKey> AuditKey::Load(const std::string& path, bool create, bool* created) {
-  if (created) *created = false;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-      if (errno != ENOENT) return KeyError(path, "无法打开：" + Errno());
-      if (!create) return KeyError(path, "文件不存在");
-      bool lost_race = false;
-      RETURN_IF_ERROR(CreateKeyFile(path, &lost_race));
-      if (!lost_race && created) *created = true;
-      continue;
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      std::string err = Errno();
-      ::close(fd);
-      return KeyError(path, "无法读取：" + err);
-    }
-    if (!S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return KeyError(path, "不是普通文件");
-    }
-    if ((st.st_mode & 077) != 0) {
-      ::close(fd);
-      return KeyError(path, "权限过宽，只允许属主读写（请执行 chmod 600）");
-    }
-    char buf[128];
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    ::close(fd);
-    if (n < 0) return KeyError(path, "无法读取：" + Errno());
-    std::string_view text(buf, static_cast<size_t>(n));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-      text.remove_suffix(1);
-    AuditKey key;
-    bool ok = text.size() == 2 * kAuditKeyBytes;
-    for (size_t i = 0; ok && i < kAuditKeyBytes; ++i) {
-      int hi = HexValue(text[2 * i]), lo = HexValue(text[2 * i + 1]);
-      if (hi < 0 || lo < 0)
-        ok = false;
-      else
-        key.bytes_[i] = static_cast<unsigned char>(hi * 16 + lo);
-    }
-    sodium_memzero(buf, sizeof buf);
-    if (!ok) return KeyError(path, "内容不是64位十六进制密钥");
-    return key;
-  }
-  return KeyError(path, "创建后仍无法打开");
+  ASSIGN_OR_RETURN(auto bytes, crypto::LoadKeyFile(path, create, created, ErrorCode::kAuditKey));
+  AuditKey key;
+  key.bytes_ = bytes;
+  sodium_memzero(bytes.data(), bytes.size());
+  return key;
 }
 
 AuditKey AuditKey::FromBytes(std::string_view raw) {
@@ -281,11 +158,11 @@ Result<std::unique_ptr<AnchorFile>> AnchorFile::Open(const std::string& path, co
   };
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 && errno == ENOENT && create) {
-    Status st = MakeParentDir(path);
+    Status st = crypto::MakePrivateParentDir(path);
     if (!st.ok()) return fail(st.Param("detail"));
     fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd >= 0) {
-      st = FsyncDir(path);
+      st = crypto::FsyncParentDir(path);
       if (!st.ok()) {
         ::close(fd);
         return fail(st.Param("detail"));

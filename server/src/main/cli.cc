@@ -48,6 +48,7 @@ void PrintHelp() {
   for (const auto& c : Commands()) std::printf("  %-24s %s\n", c.name, c.summary);
   std::printf("\n每个命令都可加 --help 查看参数；打印数据的命令都接受 --json。\n");
   std::printf("\n--db URL: sqlite:PATH（默认 %s）或 postgresql://…\n", kDefaultDb);
+  std::printf("--field-key PATH: 身份证号和电话的加密密钥文件（默认 $LINLI_FIELD_KEY 或 data/field.key），放在数据库之外并单独备份\n");
 }
 
 }  // namespace

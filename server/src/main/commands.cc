@@ -33,8 +33,13 @@ using nlohmann::json;
 
 void PrintJson(const json& j) { std::printf("%s\n", j.dump(2).c_str()); }
 
-// Opens the store named by --db (default sqlite:data/linli.db).
-Result<std::unique_ptr<storage::Db>> OpenDb(const Args& a) { return storage::Db::Open(a.Get("db", kDefaultDb)); }
+// Opens the store named by --db (default sqlite:data/linli.db) with the field-encryption key file
+// named by --field-key (default $LINLI_FIELD_KEY or data/field.key; see crypto/field_cipher.h).
+Result<std::unique_ptr<storage::Db>> OpenDb(const Args& a) {
+  storage::OpenOptions options;
+  options.field_key_path = a.Get("field-key");
+  return storage::Db::Open(a.Get("db", kDefaultDb), options);
+}
 
 // The org unit named by --org, or every root when absent.
 Result<std::vector<int64_t>> ScopeCommunities(storage::Db& db, const Args& a) {
@@ -57,7 +62,8 @@ Result<int64_t> ResolvePerson(storage::Db& db, const std::string& ref) {
     if (id) return id;
   } else {
     auto parsed = ParseIdNumber(s, Today());
-    ASSIGN_OR_RETURN(int64_t id, db.QueryInt("SELECT id FROM persons WHERE id_number = ?", {parsed.ok() ? parsed->number : s}));
+    ASSIGN_OR_RETURN(auto store, registry::PersonStore::Create(db));
+    ASSIGN_OR_RETURN(int64_t id, store->FindByIdNumber(parsed.ok() ? parsed->number : s));
     if (id) return id;
   }
   return Error(ErrorCode::kNotFound, {{"what", "居民"}, {"key", ref}});
@@ -125,12 +131,14 @@ int CmdOrgImportDivisions(const Args& a) {
 }
 
 int CmdImport(const Args& a) {
-  if (a.positional.size() != 1 || !a.Has("org")) return Usage(a, "linli import --db URL --org 社区代码 [--json] [--dry-run] 文件");
+  if (a.positional.size() != 1 || !a.Has("org"))
+    return Usage(a, "linli import --db URL --org 社区代码 [--json] [--dry-run] [--unmasked] 文件");
   auto db = OpenDb(a);
   if (!db.ok()) return Fail(db.status(), a);
   registry::ImportOptions opts;
   opts.org_code = a.Get("org");
   opts.dry_run = a.Has("dry-run");
+  opts.unmasked = a.Has("unmasked");
   auto r = registry::ImportRegistryFile(**db, a.positional[0], opts);
   if (!r.ok()) return Fail(r.status(), a);
   if (a.json()) PrintJson(registry::ReportToJson(*r));
@@ -463,7 +471,7 @@ int Fail(const Status& st, const Args& a) {
 int Usage(const Args& a, const std::string& what) { return Fail(Error(ErrorCode::kUsage, {{"detail", what}}), a); }
 
 bool IsFlag(const std::string& name) {
-  static const std::set<std::string> kFlags = {"json", "help", "dry-run", "all", "generate"};
+  static const std::set<std::string> kFlags = {"json", "help", "dry-run", "all", "generate", "unmasked"};
   return kFlags.count(name) > 0;
 }
 
@@ -474,7 +482,7 @@ const std::vector<Command>& Commands() {
       {"org list", "打印组织树及代码 / print the org tree with codes", "[--under CODE] [--json]", CmdOrgList},
       {"org import-divisions", "从国家区划数据建立组织树 / build the tree from NBS 2023 divisions",
        "--under CODE [--divisions DIR]", CmdOrgImportDivisions},
-      {"import", "导入居民登记表 xlsx/xls/csv / import residents", "--org CODE [--dry-run] [--json] FILE", CmdImport},
+      {"import", "导入居民登记表 xlsx/xls/csv / import residents", "--org CODE [--dry-run] [--unmasked] [--json] FILE", CmdImport},
       {"export", "导出居民登记表 xlsx / export residents", "--org CODE [--out FILE] [--all]", CmdExport},
       {"search", "查找居民 / search persons", "[--org CODE] [--limit N] [--all] QUERY", CmdSearch},
       {"person show", "查看居民详情和变更记录 / show a person", "ID", CmdPersonShow},

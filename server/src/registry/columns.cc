@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/code_tables.h"
+#include "common/id_number.h"
 #include "common/text.h"
 
 namespace linli::registry {
@@ -57,6 +58,23 @@ std::vector<ColumnDecl> Load() {
 const std::vector<ColumnDecl>& RegistryColumns() {
   static const std::vector<ColumnDecl> kColumns = Load();
   return kColumns;
+}
+
+bool IsSensitive(const ColumnDecl& column) {
+  return column.type == ColumnType::kIdNumber || column.type == ColumnType::kPhone;
+}
+
+bool IsSensitiveKey(std::string_view key) {
+  for (const auto& c : RegistryColumns())
+    if (c.key == key) return IsSensitive(c);
+  return false;
+}
+
+std::string MaskedValue(const ColumnDecl& column, std::string_view value) {
+  if (value.empty()) return std::string();
+  if (column.type == ColumnType::kIdNumber) return MaskIdNumber(value);
+  if (column.type == ColumnType::kPhone) return MaskPhone(value);
+  return std::string(value);
 }
 
 size_t ColumnIndex(std::string_view key) {

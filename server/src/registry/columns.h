@@ -20,6 +20,16 @@ struct ColumnDecl {
 };
 
 const std::vector<ColumnDecl>& RegistryColumns();
+
+// Sensitive columns — ID numbers and phone numbers, by their declared type — are stored only
+// encrypted, with keyed blind indexes <key>_digest and <key>_tail (crypto/field_cipher.h,
+// storage/migrations.cc), and masked in reports.
+bool IsSensitive(const ColumnDecl& column);
+// True when `key` names a sensitive column ("" and unknown keys are not).
+bool IsSensitiveKey(std::string_view key);
+// The value as shown where clear values are not allowed (reports, messages): 110105********002X,
+// 138****8000; other columns unchanged.
+std::string MaskedValue(const ColumnDecl& column, std::string_view value);
 // Index into RegistryColumns() of `key`; REQUIRES: key is declared.
 size_t ColumnIndex(std::string_view key);
 

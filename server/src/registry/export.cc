@@ -3,6 +3,7 @@
 
 #include <xlsxwriter.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "common/code_tables.h"
 #include "common/hash.h"
 #include "common/time_util.h"
+#include "crypto/field_cipher.h"
 #include "org/org.h"
 #include "registry/columns.h"
 #include "registry/person.h"
@@ -20,6 +22,7 @@ namespace {
 }  // namespace
 
 Result<ExportResult> ExportRegistry(storage::Db& db, const ExportOptions& options) {
+  ASSIGN_OR_RETURN(const crypto::FieldCipher* cipher, db.Cipher());
   ASSIGN_OR_RETURN(org::OrgUnit unit, org::FindOrgByCode(db, options.org_code));
   ASSIGN_OR_RETURN(std::vector<int64_t> communities, org::CommunitiesUnder(db, unit.id));
   const auto& cols = RegistryColumns();
@@ -83,10 +86,20 @@ Result<ExportResult> ExportRegistry(storage::Db& db, const ExportOptions& option
   ExportResult result;
   result.path = options.out_path;
   uint32_t row = 3;
+  Status decrypt_status;
   Status st = db.QueryEach(sql, params, [&](const storage::Row& r) {
     for (size_t c = 0; c < cols.size(); ++c) {
       std::string v = r.Text(c + 1);
       if (v.empty()) continue;
+      // The offices file is a permitted place for clear values: it must import back unchanged.
+      if (IsSensitive(cols[c])) {
+        auto clear = cipher->Decrypt(cols[c].key, v);
+        if (!clear.ok()) {
+          decrypt_status = clear.status();
+          return false;
+        }
+        v = std::move(*clear);
+      }
       if (cols[c].type == ColumnType::kCode) {
         std::string label = tables[cols[c].key]->LabelOf(v);
         if (!label.empty()) v = label;
@@ -100,6 +113,10 @@ Result<ExportResult> ExportRegistry(storage::Db& db, const ExportOptions& option
   });
   lxw_error err = workbook_close(wb);
   if (!st.ok()) return st;
+  if (!decrypt_status.ok()) {
+    std::remove(options.out_path.c_str());
+    return decrypt_status;
+  }
   if (err != LXW_NO_ERROR) return Error(ErrorCode::kIo, {{"path", options.out_path}, {"detail", lxw_strerror(err)}});
   result.sha256 = FileSha256Hex(options.out_path);
   return result;

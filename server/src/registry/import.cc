@@ -80,14 +80,6 @@ std::string NormalizeName(std::string_view raw, bool* bad) {
 
 std::string CellText(const io::Cell& c) { return c.text; }
 
-// Masks values of sensitive fields in reports.
-std::string MaskedForReport(const std::string& key, const std::string& v) {
-  if (v.empty()) return v;
-  if (key == "id_number") return MaskIdNumber(v);
-  if (key == "phone") return MaskPhone(v);
-  return v;
-}
-
 class Importer {
  public:
   Importer(storage::Db& db, const io::Sheet& sheet, const ImportOptions& options)
@@ -179,7 +171,11 @@ class Importer {
   }
 
   void Note(const RowRecord& rec, size_t col_idx, const char* rule, const std::string& from, const std::string& to) {
-    report_.normalized.push_back({rec.row, header_text_[col_idx], rule, from, to});
+    const ColumnDecl& col = RegistryColumns()[col_idx];
+    if (IsSensitive(col) && !options_.unmasked)
+      report_.normalized.push_back({rec.row, header_text_[col_idx], rule, MaskedValue(col, from), MaskedValue(col, to)});
+    else
+      report_.normalized.push_back({rec.row, header_text_[col_idx], rule, from, to});
   }
 
   bool IsTotalsRow(const std::vector<io::Cell>& row) {
@@ -526,8 +522,8 @@ class Importer {
           for (const auto& key : changed) {
             if (key == "grid_id" || key == "room_id" || key == "household_id") continue;
             size_t i = ColumnIndex(key);
-            report_.changes.push_back({rec.row, cols[i].label, MaskedForReport(key, before->fields.values[i]),
-                                       MaskedForReport(key, after.fields.values[i])});
+            report_.changes.push_back({rec.row, cols[i].label, MaskedValue(cols[i], before->fields.values[i]),
+                                       MaskedValue(cols[i], after.fields.values[i])});
           }
         }
       }

@@ -23,6 +23,10 @@ struct ImportOptions {
   std::string org_code;   // the community the people belong to
   std::string file_name;  // shown in reasons and history
   bool dry_run = false;
+  // ID numbers and phones (IsSensitive columns) appear masked in the report's `normalized` and
+  // `changes` entries; true shows them in clear in `normalized` (CLI `import --unmasked`, for the
+  // operator's terminal only — the HTTP API leaves it false).
+  bool unmasked = false;
 };
 
 struct ImportIssue {
@@ -32,7 +36,7 @@ struct ImportIssue {
   Status status;
 };
 
-struct ImportNote {  // a value changed by a documented normalisation rule
+struct ImportNote {  // a value changed by a documented normalisation rule (sensitive values masked)
   int row = 0;
   std::string column, rule, from, to;
 };

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <map>
 
+#include "common/id_number.h"
 #include "common/text.h"
 #include "common/time_util.h"
+#include "crypto/field_cipher.h"
 
 namespace linli::registry {
 namespace {
@@ -28,7 +30,11 @@ std::string SelectList() {
   return s;
 }
 
-Person ReadPerson(const storage::Row& r) {
+storage::Value IdOrNull(int64_t id) { return id ? storage::Value{id} : storage::Null(); }
+
+}  // namespace
+
+Result<Person> PersonStore::ReadPerson(const storage::Row& r) const {
   Person p;
   p.id = r.Int(0);
   p.community_id = r.Int(1);
@@ -40,15 +46,16 @@ Person ReadPerson(const storage::Row& r) {
   p.status_reason = r.Text(7);
   p.merged_into = r.Int(8);
   size_t c = 9;
-  for (size_t i : PersonColumnIndexes()) p.fields.values[i] = r.Text(c++);
+  const auto& cols = RegistryColumns();
+  for (size_t i : PersonColumnIndexes()) {
+    if (IsSensitive(cols[i])) {
+      ASSIGN_OR_RETURN(p.fields.values[i], cipher_.Decrypt(cols[i].key, r.Text(c++)));
+    } else {
+      p.fields.values[i] = r.Text(c++);
+    }
+  }
   return p;
 }
-
-std::string Reversed(const std::string& s) { return {s.rbegin(), s.rend()}; }
-
-storage::Value IdOrNull(int64_t id) { return id ? storage::Value{id} : storage::Null(); }
-
-}  // namespace
 
 bool IsPersonColumn(const ColumnDecl& c) {
   return c.key != "grid" && c.key != "household_number" && c.key != "occupancy";
@@ -67,14 +74,20 @@ std::vector<std::string> NameGrams(std::string_view name) {
 }
 
 Result<std::unique_ptr<PersonStore>> PersonStore::Create(storage::Db& db) {
-  std::unique_ptr<PersonStore> s(new PersonStore(db));
-  ASSIGN_OR_RETURN(s->find_by_id_, db.Prepare("SELECT id FROM persons WHERE id_number = ?"));
-  std::string cols = "community_id, grid_id, room_id, household_id, status, id_rev, phone_rev, name_pinyin, "
-                     "name_initials, created_at, updated_at";
-  std::string marks = "?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?";
+  ASSIGN_OR_RETURN(const crypto::FieldCipher* cipher, db.Cipher());
+  std::unique_ptr<PersonStore> s(new PersonStore(db, *cipher));
+  ASSIGN_OR_RETURN(s->find_by_id_, db.Prepare("SELECT id FROM persons WHERE id_number_digest = ?"));
+  std::string cols = "community_id, grid_id, room_id, household_id, status, name_pinyin, name_initials, created_at, "
+                     "updated_at";
+  std::string marks = "?, ?, ?, ?, 'active', ?, ?, ?, ?";
   for (size_t i : PersonColumnIndexes()) {
-    cols += ", " + RegistryColumns()[i].key;
+    const ColumnDecl& c = RegistryColumns()[i];
+    cols += ", " + c.key;
     marks += ", ?";
+    if (IsSensitive(c)) {
+      cols += ", " + c.key + "_digest, " + c.key + "_tail";
+      marks += ", ?, ?";
+    }
   }
   ASSIGN_OR_RETURN(s->insert_, db.Prepare("INSERT INTO persons (" + cols + ") VALUES (" + marks + ") RETURNING id"));
   ASSIGN_OR_RETURN(s->insert_gram_, db.Prepare("INSERT INTO person_grams (gram, person_id) VALUES (?, ?)"));
@@ -92,7 +105,8 @@ Result<Person> PersonStore::Get(int64_t id) {
 }
 
 Result<int64_t> PersonStore::FindByIdNumber(const std::string& id_number) {
-  ASSIGN_OR_RETURN(auto rows, find_by_id_->Query({id_number}));
+  if (id_number.empty()) return 0;
+  ASSIGN_OR_RETURN(auto rows, find_by_id_->Query({cipher_.BlindIndex("id_number", id_number)}));
   return rows.empty() ? 0 : rows[0].Int(0);
 }
 
@@ -113,9 +127,12 @@ Result<int64_t> PersonStore::Insert(const Person& p, const std::string& reason, 
   NamePinyin py = NamePinyinOf(f["name"]);
   std::string now = NowIso();
   storage::Params params = {p.community_id, IdOrNull(p.grid_id), IdOrNull(p.room_id), IdOrNull(p.household_id),
-                            storage::TextOrNull(Reversed(f["id_number"])), storage::TextOrNull(Reversed(f["phone"])),
                             py.full, py.initials, now, now};
-  for (size_t i : PersonColumnIndexes()) params.push_back(storage::TextOrNull(f.values[i]));
+  const auto& cols = RegistryColumns();
+  for (size_t i : PersonColumnIndexes()) {
+    if (IsSensitive(cols[i])) AppendSensitive(cols[i].key, f.values[i], params);
+    else params.push_back(storage::TextOrNull(f.values[i]));
+  }
   ASSIGN_OR_RETURN(auto rows, insert_->Query(params));
   int64_t id = rows.at(0).Int(0);
   RETURN_IF_ERROR(WriteGrams(id, f["name"]));
@@ -139,9 +156,15 @@ Result<std::vector<std::string>> PersonStore::Update(const Person& before, const
     const std::string& new_v = after.fields.values[i];
     if (old_v == new_v) continue;
     const std::string& key = cols[i].key;
-    set(key, storage::TextOrNull(new_v));
-    if (key == "id_number") set("id_rev", storage::TextOrNull(Reversed(new_v)));
-    if (key == "phone") set("phone_rev", storage::TextOrNull(Reversed(new_v)));
+    if (IsSensitive(cols[i])) {
+      storage::Params enc;
+      AppendSensitive(key, new_v, enc);
+      set(key, enc[0]);
+      set(key + "_digest", enc[1]);
+      set(key + "_tail", enc[2]);
+    } else {
+      set(key, storage::TextOrNull(new_v));
+    }
     if (key == "name") {
       NamePinyin py = NamePinyinOf(new_v);
       set("name_pinyin", py.full);
@@ -172,9 +195,17 @@ Result<std::vector<std::string>> PersonStore::Update(const Person& before, const
 Status PersonStore::RecordEvent(int64_t person_id, const std::string& event, const std::string& on_date,
                                 const std::string& field, const std::string& old_value, const std::string& new_value,
                                 const std::string& reason, int64_t import_id) {
+  bool sensitive = IsSensitiveKey(field);
   return insert_event_->Exec({person_id, event, storage::TextOrNull(on_date), storage::TextOrNull(field),
-                              storage::TextOrNull(old_value), storage::TextOrNull(new_value),
+                              storage::TextOrNull(sensitive ? cipher_.Encrypt(field, old_value) : old_value),
+                              storage::TextOrNull(sensitive ? cipher_.Encrypt(field, new_value) : new_value),
                               storage::TextOrNull(reason), IdOrNull(import_id), NowIso()});
+}
+
+void PersonStore::AppendSensitive(const std::string& key, const std::string& value, storage::Params& params) const {
+  params.push_back(storage::TextOrNull(cipher_.Encrypt(key, value)));
+  params.push_back(storage::TextOrNull(cipher_.BlindIndex(key, value)));
+  params.push_back(storage::TextOrNull(cipher_.TailIndex(key, value)));
 }
 
 Result<std::vector<PersonEvent>> PersonStore::History(int64_t person_id) {
@@ -182,8 +213,14 @@ Result<std::vector<PersonEvent>> PersonStore::History(int64_t person_id) {
                                         "FROM person_events WHERE person_id = ? ORDER BY id",
                                         {person_id}));
   std::vector<PersonEvent> out;
-  for (const auto& r : rows)
-    out.push_back({r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), r.Text(7)});
+  for (const auto& r : rows) {
+    PersonEvent e{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), r.Text(7)};
+    if (IsSensitiveKey(e.field)) {
+      ASSIGN_OR_RETURN(e.old_value, cipher_.Decrypt(e.field, e.old_value));
+      ASSIGN_OR_RETURN(e.new_value, cipher_.Decrypt(e.field, e.new_value));
+    }
+    out.push_back(std::move(e));
+  }
   return out;
 }
 
@@ -249,7 +286,8 @@ Status MergePersons(storage::Db& db, int64_t kept_id, int64_t merged_id, const s
         return Error(ErrorCode::kPersonEnded, {{"name", p->fields["name"]}, {"status", "不在册"}, {"action", "合并"}});
     const std::string& a = kept.fields["id_number"];
     const std::string& b = merged.fields["id_number"];
-    if (!a.empty() && !b.empty() && a != b) return Error(ErrorCode::kMergeIdConflict, {{"a", a}, {"b", b}});
+    if (!a.empty() && !b.empty() && a != b)
+      return Error(ErrorCode::kMergeIdConflict, {{"a", MaskIdNumber(a)}, {"b", MaskIdNumber(b)}});
     Person after = kept;
     for (size_t i = 0; i < after.fields.values.size(); ++i)
       if (after.fields.values[i].empty()) after.fields.values[i] = merged.fields.values[i];
@@ -259,7 +297,7 @@ Status MergePersons(storage::Db& db, int64_t kept_id, int64_t merged_id, const s
     std::string today = Today().ToString();
     // The merged record gives up its ID number first (it is unique).
     RETURN_IF_ERROR(db.Exec("UPDATE persons SET status = 'merged', status_date = ?, status_reason = ?, merged_into = ?, "
-                            "id_number = NULL, id_rev = NULL, updated_at = ? WHERE id = ?",
+                            "id_number = NULL, id_number_digest = NULL, id_number_tail = NULL, updated_at = ? WHERE id = ?",
                             {today, reason, kept_id, NowIso(), merged_id}));
     RETURN_IF_ERROR(store->RecordEvent(merged_id, "merged", today, "merged_into", "", std::to_string(kept_id), reason, 0));
     if (!b.empty()) RETURN_IF_ERROR(store->RecordEvent(merged_id, "updated", today, "id_number", b, "", reason, 0));

@@ -13,6 +13,10 @@
 #include "registry/columns.h"
 #include "storage/db.h"
 
+namespace linli::crypto {
+class FieldCipher;
+}
+
 namespace linli::registry {
 
 // The stored fields of a person, keyed like RegistryColumns(); grid, household_number and
@@ -44,10 +48,15 @@ struct PersonEvent {
 };
 
 // Bulk-capable writer: prepared statements reused across calls. One per transaction or command.
+// Values in and out are clear: sensitive fields (IsSensitive) are encrypted on write — on the
+// persons row and in person_events — with their blind indexes, and decrypted on read, with the
+// store's cipher (storage::Db::Cipher()).
 class PersonStore {
  public:
+  // Errors: those of Db::Cipher() (kFieldKey, kFieldKeyMismatch).
   static Result<std::unique_ptr<PersonStore>> Create(storage::Db& db);
 
+  // Errors: kNotFound; kFieldDecrypt when a stored ciphertext does not authenticate.
   Result<Person> Get(int64_t id);
   // Lookups for matching incoming rows to stored persons (any community).
   Result<int64_t> FindByIdNumber(const std::string& id_number);  // 0 when absent
@@ -65,9 +74,13 @@ class PersonStore {
   Result<std::vector<PersonEvent>> History(int64_t person_id);
 
  private:
-  explicit PersonStore(storage::Db& db) : db_(db) {}
+  PersonStore(storage::Db& db, const crypto::FieldCipher& cipher) : db_(db), cipher_(cipher) {}
   Status WriteGrams(int64_t person_id, const std::string& name);
+  Result<Person> ReadPerson(const storage::Row& r) const;
+  // Appends the ciphertext, the blind index and the tail index of a sensitive value.
+  void AppendSensitive(const std::string& key, const std::string& value, storage::Params& params) const;
   storage::Db& db_;
+  const crypto::FieldCipher& cipher_;
   std::unique_ptr<storage::Statement> find_by_id_, insert_, insert_gram_, insert_event_, delete_grams_;
 };
 

@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <set>
 
 #include "common/id_number.h"
 #include "common/text.h"
 #include "common/time_util.h"
+#include "crypto/field_cipher.h"
 #include "registry/person.h"
 
 namespace linli::registry {
@@ -28,12 +30,6 @@ bool AllLetters(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
 }
 
-bool LooksLikeAddress(const std::string& s) {
-  for (const char* mark : {"小区", "栋", "单元", "室", "号楼", "路", "街", "巷", "花园", "家园", "苑", "里", "院"})
-    if (s.find(mark) != std::string::npos) return true;
-  return std::any_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
-
 // An upper bound for byte-wise prefix ranges: prefix + U+10FFFF's bytes.
 std::string PrefixEnd(const std::string& prefix) { return prefix + "\xF4\x8F\xBF\xBF"; }
 
@@ -48,27 +44,57 @@ std::string LikeEscape(const std::string& s) {
 
 class Searcher {
  public:
-  Searcher(storage::Db& db, const SearchQuery& q) : db_(db), q_(q) {
+  Searcher(storage::Db& db, const crypto::FieldCipher& cipher, const SearchQuery& q)
+      : db_(db), cipher_(cipher), q_(q) {
     if (!q.community_ids.empty())
       scope_sql_ = " AND p.community_id IN (" + storage::InList(q.community_ids, scope_params_) + ")";
     if (!q.include_ended) scope_sql_ += " AND p.status = 'active'";
     else scope_sql_ += " AND p.status <> 'merged'";
   }
 
-  // Runs `where` (over persons p) and appends new hits tagged with `how`.
+  // Runs `where` (over persons p) and appends new hits tagged with `how`. With `verify`, every
+  // candidate is decrypted and kept only when verify accepts it (tail buckets of the blind index).
   Status Add(const std::string& how, const std::string& from_where, storage::Params params,
-             const std::string& order = "p.name, p.id") {
+             const std::function<bool(const SearchHit&)>& verify = nullptr) {
     if (static_cast<int>(hits_.size()) >= q_.limit) return Status::Ok();
     params.insert(params.end(), scope_params_.begin(), scope_params_.end());
-    std::string sql = std::string("SELECT ") + kHitColumns + " FROM " + from_where + scope_sql_ + " ORDER BY " + order +
-                      " LIMIT " + std::to_string(q_.limit);
-    return db_.QueryEach(sql, params, [&](const storage::Row& r) {
+    std::string sql = std::string("SELECT ") + kHitColumns + " FROM " + from_where + scope_sql_ + " ORDER BY p.name, p.id";
+    if (!verify) sql += " LIMIT " + std::to_string(q_.limit);
+    Status decrypt_status;
+    RETURN_IF_ERROR(db_.QueryEach(sql, params, [&](const storage::Row& r) {
       int64_t id = r.Int(0);
-      if (seen_.insert(id).second) {
-        hits_.push_back({id, r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), r.Text(7), r.Int(8), how});
+      if (seen_.count(id)) return true;
+      SearchHit hit{id, r.Text(1), "", r.Text(3), r.Text(4), "", r.Text(6), r.Text(7), r.Int(8), how};
+      auto id_number = cipher_.Decrypt("id_number", r.Text(2));
+      auto phone = cipher_.Decrypt("phone", r.Text(5));
+      if (!id_number.ok() || !phone.ok()) {
+        decrypt_status = id_number.ok() ? phone.status() : id_number.status();
+        return false;
       }
+      hit.id_number = std::move(*id_number);
+      hit.phone = std::move(*phone);
+      if (verify && !verify(hit)) return true;
+      seen_.insert(id);
+      hits_.push_back(std::move(hit));
       return static_cast<int>(hits_.size()) < q_.limit;
-    });
+    }));
+    return decrypt_status;
+  }
+
+  // Persons whose `field` ends with `tail` (4–8 digits): the bucket of its last four digits in the
+  // blind tail index, longer tails checked on the decrypted value.
+  Status AddTail(const std::string& how, const std::string& field, const std::string& tail) {
+    std::function<bool(const SearchHit&)> verify;
+    if (tail.size() > 4)
+      verify = [field, tail](const SearchHit& h) {
+        std::string chars = crypto::FieldCipher::TailChars(field == "phone" ? h.phone : h.id_number);
+        return chars.size() >= tail.size() && chars.compare(chars.size() - tail.size(), tail.size(), tail) == 0;
+      };
+    return Add(how, "persons p WHERE p." + field + "_tail = ?", {cipher_.TailIndex(field, tail)}, verify);
+  }
+
+  Status AddExact(const std::string& how, const std::string& field, const std::string& value) {
+    return Add(how, "persons p WHERE p." + field + "_digest = ?", {cipher_.BlindIndex(field, value)});
   }
 
   Status NameSearch(const std::string& name) {
@@ -104,16 +130,19 @@ class Searcher {
       if (upper.back() == 'x') upper.back() = 'X';
       if (upper.size() == 18 || upper.size() == 15) {
         auto id = ParseIdNumber(upper, Today());
-        RETURN_IF_ERROR(Add("id", "persons p WHERE p.id_number = ?", {id.ok() ? id->number : upper}));
+        RETURN_IF_ERROR(AddExact("id", "id_number", id.ok() ? id->number : upper));
       }
-      if (upper.size() == 11 && upper[0] == '1') RETURN_IF_ERROR(Add("phone", "persons p WHERE p.phone = ?", {upper}));
+      if (upper.size() == 11 && upper[0] == '1') RETURN_IF_ERROR(AddExact("phone", "phone", upper));
       if (upper.size() >= 4 && upper.size() <= 8) {
-        std::string rev(upper.rbegin(), upper.rend());
-        RETURN_IF_ERROR(Add("id_tail", "persons p WHERE p.id_rev >= ? AND p.id_rev < ?", {rev, PrefixEnd(rev)}));
-        RETURN_IF_ERROR(Add("phone_tail", "persons p WHERE p.phone_rev >= ? AND p.phone_rev < ?", {rev, PrefixEnd(rev)}));
+        RETURN_IF_ERROR(AddTail("id_tail", "id_number", upper));
+        RETURN_IF_ERROR(AddTail("phone_tail", "phone", upper));
       }
-      if (upper.size() >= 7 && upper.size() <= 12)
-        RETURN_IF_ERROR(Add("phone", "persons p WHERE p.phone = ?", {upper}));
+      if (upper.size() >= 7 && upper.size() <= 12) {
+        RETURN_IF_ERROR(AddExact("phone", "phone", upper));
+        // A fixed line typed without its dash: 01012345678 is stored as 010-12345678.
+        auto phone = NormalizePhone(upper);
+        if (phone.ok() && *phone != upper) RETURN_IF_ERROR(AddExact("phone", "phone", *phone));
+      }
       return hits_;
     }
     if (AllLetters(text)) {
@@ -136,6 +165,7 @@ class Searcher {
 
  private:
   storage::Db& db_;
+  const crypto::FieldCipher& cipher_;
   const SearchQuery& q_;
   std::string scope_sql_;
   storage::Params scope_params_;
@@ -145,8 +175,24 @@ class Searcher {
 
 }  // namespace
 
+bool LooksLikeAddress(std::string_view text) {
+  if (std::any_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    return true;
+  // Words that do not occur in personal names.
+  for (const char* mark : {"小区", "单元", "号楼", "花园", "家园", "社区", "公寓", "大厦"})
+    if (text.find(mark) != std::string_view::npos) return true;
+  // Single characters that are also common in names (张国栋, 路遥, 李苑, 万里): an address mark only in
+  // text longer than a name.
+  std::vector<std::string> chars = Utf8Chars(text);
+  if (chars.size() < 5 || text.find("·") != std::string_view::npos) return false;
+  for (const char* mark : {"栋", "幢", "室", "路", "街", "巷", "苑", "里", "院", "号"})
+    if (text.find(mark) != std::string_view::npos) return true;
+  return false;
+}
+
 Result<std::vector<SearchHit>> SearchPersons(storage::Db& db, const SearchQuery& query) {
-  Searcher s(db, query);
+  ASSIGN_OR_RETURN(const crypto::FieldCipher* cipher, db.Cipher());
+  Searcher s(db, *cipher, query);
   return s.Run();
 }
 

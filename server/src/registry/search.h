@@ -1,4 +1,4 @@
-// Person search by ID number (full or last 4–6 digits), phone (full or tail), name (exact results
+// Person search by ID number (full or last 4–8 digits), phone (full or tail), name (exact results
 // for 1- and 2-character fragments through the gram index), full pinyin and initials, and address
 // fragments; Traditional input is converted to Simplified first. Results are ranked: exact matches
 // of the whole query first, then prefixes, then fragments; ties by name and id.
@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -28,6 +29,12 @@ struct SearchHit {
 };
 
 Result<std::vector<SearchHit>> SearchPersons(storage::Db& db, const SearchQuery& query);
+
+// True when Han text is read as an address only, not also as a name: it has digits, a word that
+// never occurs in names (小区, 单元, 号楼, 花园 …), or — in five or more characters — a
+// single-character mark (栋, 路, 里, 苑, 院 …). Names such as 张国栋 or 路遥 stay names. Shared with
+// bench/linli_bench.cc, which must read queries the same way.
+bool LooksLikeAddress(std::string_view text);
 
 // How a query is read (exposed for tests): the kinds of match it will try, in order.
 std::vector<std::string> SearchPlan(const std::string& text);

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/time_util.h"
+#include "crypto/field_cipher.h"
 #include "storage/migrations.h"
 #include "storage/postgres_db.h"
 #include "storage/sqlite_db.h"
@@ -42,6 +44,59 @@ std::string Row::Text(size_t i) const {
   return {};
 }
 
+namespace {
+
+// The key check stored in field_key, or "" when the store has none yet. A migrated store without
+// the table predates field encryption (kStoragePreEncryption).
+Result<std::string> StoredKeyCheck(Db& db) {
+  std::string table_sql = db.dialect() == Dialect::kSqlite
+                              ? "SELECT count(*) FROM sqlite_master WHERE name = 'field_key'"
+                              : "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                                "AND table_name = 'field_key'";
+  ASSIGN_OR_RETURN(int64_t has_table, db.QueryInt(table_sql));
+  if (!has_table) {
+    ASSIGN_OR_RETURN(int version, SchemaVersion(db));
+    if (version > 0) return Error(ErrorCode::kStoragePreEncryption, {{"url", db.url()}});
+    return std::string();
+  }
+  ASSIGN_OR_RETURN(auto rows, db.Query("SELECT key_check FROM field_key WHERE id = 1"));
+  return rows.empty() ? std::string() : rows[0].Text(0);
+}
+
+// Loads the field key and checks it against the store (see Db::Cipher()). A store without a key
+// check takes the key file's (created when missing) and records its check value.
+Status AttachFieldKey(Db& db, const OpenOptions& options) {
+  std::string path = options.field_key_path.empty() ? crypto::DefaultFieldKeyPath() : options.field_key_path;
+  auto stored = StoredKeyCheck(db);
+  if (options.read_only) {
+    auto cipher = crypto::FieldCipher::Load(path, /*create=*/false);
+    if (!stored.ok()) {
+      db.AttachCipher(nullptr, stored.status());
+    } else if (!cipher.ok()) {
+      db.AttachCipher(nullptr, cipher.status());
+    } else if (!stored->empty() && *stored != (*cipher)->KeyCheck()) {
+      db.AttachCipher(nullptr, Error(ErrorCode::kFieldKeyMismatch, {{"path", path}}));
+    } else {
+      db.AttachCipher(*cipher);
+    }
+    return Status::Ok();
+  }
+  if (!stored.ok()) return stored.status();
+  ASSIGN_OR_RETURN(auto cipher, crypto::FieldCipher::Load(path, /*create=*/stored->empty()));
+  std::string check = cipher->KeyCheck();
+  if (stored->empty()) {
+    // Several processes may open a new store together: the first check recorded wins.
+    RETURN_IF_ERROR(db.Exec("INSERT INTO field_key (id, key_check, created_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING",
+                            {check, NowIso()}));
+    ASSIGN_OR_RETURN(*stored, StoredKeyCheck(db));
+  }
+  if (*stored != check) return Error(ErrorCode::kFieldKeyMismatch, {{"path", path}});
+  db.AttachCipher(std::move(cipher));
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Db>> Db::Open(const std::string& url, const OpenOptions& options) {
   std::unique_ptr<Db> db;
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
@@ -53,7 +108,19 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& url, const OpenOptions& 
     ASSIGN_OR_RETURN(db, OpenSqlite(path, options));
   }
   if (!options.read_only) RETURN_IF_ERROR(Migrate(*db));
+  RETURN_IF_ERROR(AttachFieldKey(*db, options));
   return db;
+}
+
+Result<const crypto::FieldCipher*> Db::Cipher() const {
+  if (!cipher_error_.ok()) return cipher_error_;
+  if (!cipher_) return Error(ErrorCode::kFieldKey, {{"path", crypto::DefaultFieldKeyPath()}, {"detail", "未加载"}});
+  return cipher_.get();
+}
+
+void Db::AttachCipher(std::shared_ptr<const crypto::FieldCipher> cipher, Status error) {
+  cipher_ = std::move(cipher);
+  cipher_error_ = std::move(error);
 }
 
 Result<int64_t> Db::QueryInt(std::string_view sql, const Params& params, int64_t fallback) {
@@ -66,6 +133,8 @@ Result<int64_t> Db::QueryInt(std::string_view sql, const Params& params, int64_t
 }
 
 Status InTransaction(Db& db, const std::function<Status()>& fn) {
+  // Inside the caller's transaction: join it; the caller commits or rolls back the whole.
+  if (db.InTransaction()) return fn();
   RETURN_IF_ERROR(db.Begin());
   Status st = fn();
   if (!st.ok()) {

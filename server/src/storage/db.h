@@ -17,6 +17,10 @@
 
 #include "common/status.h"
 
+namespace linli::crypto {
+class FieldCipher;
+}
+
 namespace linli::storage {
 
 enum class Dialect { kSqlite, kPostgres };
@@ -55,6 +59,8 @@ class Statement {
 struct OpenOptions {
   bool create = true;      // create the SQLite file / run migrations when missing
   bool read_only = false;  // no writer connection, no lock, no migrations
+  // The field-encryption key file (crypto/field_cipher.h); "" = crypto::DefaultFieldKeyPath().
+  std::string field_key_path;
 };
 
 class Db {
@@ -87,6 +93,18 @@ class Db {
 
   // First row's first column as integer, or `fallback` when there is no row.
   Result<int64_t> QueryInt(std::string_view sql, const Params& params = {}, int64_t fallback = 0);
+
+  // The cipher of the store's sensitive fields, attached by Open(): a read-write Open() fails when
+  // the key file is missing (for a store that already has a key) or is not this store's key; a
+  // read-only Open() succeeds and the error comes back from here. Errors: kFieldKey,
+  // kFieldKeyMismatch.
+  Result<const crypto::FieldCipher*> Cipher() const;
+  // Attaches a cipher, or the error Cipher() reports (tests and Open()).
+  void AttachCipher(std::shared_ptr<const crypto::FieldCipher> cipher, Status error = Status::Ok());
+
+ private:
+  std::shared_ptr<const crypto::FieldCipher> cipher_;
+  Status cipher_error_;
 };
 
 // Runs fn inside a transaction; commits on OK, rolls back otherwise.

@@ -9,8 +9,14 @@
 namespace linli::storage {
 namespace {
 
-// Schema v1: org hierarchy, places, persons, households, history, search grams, imports.
-// Dates are 'YYYY-MM-DD' text and timestamps ISO 8601 UTC text on both engines.
+// Schema v1: org hierarchy, places, persons, households, history, search grams, imports, and the
+// field-key check. Dates are 'YYYY-MM-DD' text and timestamps ISO 8601 UTC text on both engines.
+// The sensitive person columns (type id_number or phone in data/registry/columns.csv) hold
+// ciphertext (crypto/field_cipher.h), never clear text; each has two keyed blind indexes:
+// <key>_digest (the whole value; unique for id_number: the same ID is the same person) and
+// <key>_tail (its last four digits; longer tails are verified on the decrypted candidates).
+// person_events.old_value/new_value are ciphertext when field is a sensitive column.
+// field_key holds the key-check value of the key file (never the key).
 constexpr const char* kV1Common = R"SQL(
 CREATE TABLE org_units (
   id {{pk}},
@@ -56,8 +62,9 @@ CREATE TABLE persons (
   id {{pk}},
   community_id {{int}} NOT NULL REFERENCES org_units(id),
   grid_id {{int}} REFERENCES org_units(id),
-  id_number TEXT UNIQUE,
-  id_rev TEXT,
+  id_number TEXT,
+  id_number_digest TEXT UNIQUE,
+  id_number_tail TEXT,
   name TEXT NOT NULL,
   name_pinyin TEXT NOT NULL,
   name_initials TEXT NOT NULL,
@@ -69,7 +76,8 @@ CREATE TABLE persons (
   marital_status TEXT,
   occupation TEXT,
   phone TEXT,
-  phone_rev TEXT,
+  phone_digest TEXT,
+  phone_tail TEXT,
   hukou_address TEXT,
   room_id {{int}} REFERENCES places(id),
   address TEXT,
@@ -88,6 +96,9 @@ CREATE INDEX persons_grid ON persons(grid_id);
 CREATE INDEX persons_name_birth ON persons(name, birth_date);
 CREATE INDEX persons_household ON persons(household_id);
 CREATE INDEX persons_room ON persons(room_id);
+CREATE INDEX persons_id_number_tail ON persons(id_number_tail);
+CREATE INDEX persons_phone_digest ON persons(phone_digest);
+CREATE INDEX persons_phone_tail ON persons(phone_tail);
 
 CREATE TABLE person_events (
   id {{pk}},
@@ -114,6 +125,12 @@ CREATE TABLE imports (
   rejected {{int}} NOT NULL,
   finished_at TEXT NOT NULL
 );
+
+CREATE TABLE field_key (
+  id {{int}} PRIMARY KEY CHECK (id = 1),
+  key_check TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
 )SQL";
 
 // Prefix searches use byte-wise ranges, so the search columns use binary collation on both engines.
@@ -121,8 +138,6 @@ constexpr const char* kV1Sqlite = R"SQL(
 CREATE INDEX persons_name ON persons(name);
 CREATE INDEX persons_pinyin ON persons(name_pinyin);
 CREATE INDEX persons_initials ON persons(name_initials);
-CREATE INDEX persons_id_rev ON persons(id_rev);
-CREATE INDEX persons_phone_rev ON persons(phone_rev);
 CREATE TABLE person_grams (gram TEXT NOT NULL, person_id INTEGER NOT NULL, PRIMARY KEY (gram, person_id)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE person_fts USING fts5(name, address, content='persons', content_rowid='id', tokenize='trigram');
 CREATE TRIGGER persons_fts_ai AFTER INSERT ON persons BEGIN
@@ -139,8 +154,6 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE INDEX persons_name ON persons(name COLLATE "C");
 CREATE INDEX persons_pinyin ON persons(name_pinyin COLLATE "C");
 CREATE INDEX persons_initials ON persons(name_initials COLLATE "C");
-CREATE INDEX persons_id_rev ON persons(id_rev COLLATE "C");
-CREATE INDEX persons_phone_rev ON persons(phone_rev COLLATE "C");
 CREATE TABLE person_grams (gram TEXT NOT NULL, person_id BIGINT NOT NULL, PRIMARY KEY (gram, person_id));
 CREATE INDEX persons_trgm ON persons USING gin (name gin_trgm_ops, address gin_trgm_ops);
 )SQL";
