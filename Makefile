@@ -7,6 +7,8 @@ BUILD_DIR   ?= build
 DEBUG_DIR   ?= build-debug
 RUN_DB      ?= sqlite:data/linli.db
 RUN_DB_FILE ?= data/linli.db
+RUN_LOGINS  ?= data/demo-logins.txt
+RUN_LISTEN  ?= 127.0.0.1:8080
 FORMAT_DIRS := server/src tests bench
 
 SHELL := /bin/bash
@@ -18,7 +20,7 @@ help:
 	@echo "linli make targets:"
 	@echo "  make build    install missing dependencies, configure $(BUILD_DIR)/ (Ninja, RelWithDebInfo), build $(BUILD_DIR)/linli"
 	@echo "  make test     build, then scripts/test.sh: the test suite on SQLite and on a private PostgreSQL 15"
-	@echo "  make run      build, create the demo store $(RUN_DB_FILE) if missing (or older than field encryption), list org units and print stats"
+	@echo "  make run      build, create the demo store $(RUN_DB_FILE) and its accounts if missing, print org units, stats and demo logins, serve on $(RUN_LISTEN)"
 	@echo "  make debug    build $(DEBUG_DIR)/ with -DCMAKE_BUILD_TYPE=Debug (ASan+UBSan)"
 	@echo "  make format   clang-format -i on $(FORMAT_DIRS)"
 	@echo "  make clean    remove $(BUILD_DIR)/ and $(DEBUG_DIR)/"
@@ -42,11 +44,14 @@ run: build
 	  rm -f $(RUN_DB_FILE) $(RUN_DB_FILE)-wal $(RUN_DB_FILE)-shm $(RUN_DB_FILE).lock; \
 	fi
 	@if [ ! -e $(RUN_DB_FILE) ]; then \
-	  echo "+ $(BUILD_DIR)/linli demo --db $(RUN_DB) --residents 3000 --seed 1"; \
-	  $(BUILD_DIR)/linli demo --db $(RUN_DB) --residents 3000 --seed 1; \
+	  echo "+ $(BUILD_DIR)/linli demo --db $(RUN_DB) --residents 3000 --seed 1 --logins-file $(RUN_LOGINS)"; \
+	  $(BUILD_DIR)/linli demo --db $(RUN_DB) --residents 3000 --seed 1 --logins-file $(RUN_LOGINS); \
 	fi
 	$(BUILD_DIR)/linli org list --db $(RUN_DB)
 	$(BUILD_DIR)/linli stats --db $(RUN_DB)
+	@if [ -f $(RUN_LOGINS) ]; then echo "演示账号 / demo logins ($(RUN_LOGINS)):"; cat $(RUN_LOGINS); fi
+	@echo "+ $(BUILD_DIR)/linli serve --db $(RUN_DB) --listen $(RUN_LISTEN)"
+	@exec $(BUILD_DIR)/linli serve --db $(RUN_DB) --listen $(RUN_LISTEN)
 
 debug: deps
 	@if [ ! -f $(DEBUG_DIR)/build.ninja ]; then \

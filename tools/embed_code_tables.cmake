@@ -1,7 +1,7 @@
-# Embeds the data files the program ships (data/code_tables/*.csv, data/registry/*.csv) into a
+# Embeds the data files the program ships (data/code_tables/*.csv, data/registry/*.csv, data/policy/*.csv) into a
 # C++ source: EmbeddedCodeTables() for the code tables, EmbeddedDataFile(path) for the rest.
 file(GLOB tables "${DIR}/code_tables/*.csv")
-file(GLOB others "${DIR}/registry/*.csv")
+file(GLOB others "${DIR}/registry/*.csv" "${DIR}/policy/*.csv")
 list(SORT tables)
 list(SORT others)
 function(escape_content path outvar)

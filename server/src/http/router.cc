@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 
+#include "common/text.h"
+
 namespace linli::http {
 
 void Router::Add(Route route) {
@@ -39,11 +41,19 @@ Response Router::Dispatch(Request& request) const {
     path_known = true;
     if (route.method != request.method) continue;
     request.path_params = std::move(params);
-    Context ctx{request, route};
-    if (guard_) {
-      if (auto stop = guard_(ctx)) return *stop;
-    }
-    return route.handler(ctx);
+    Context ctx{request, route, nullptr};
+    std::optional<Response> stop;
+    if (guard_) stop = guard_(ctx);
+    Response response = stop ? std::move(*stop) : route.handler(ctx);
+    // 繁體 display: the client asks for all data in Traditional characters (OpenCC s2t).
+    if (request.Header("x-linli-script") == "traditional" && response.content_type.rfind("application/json", 0) == 0)
+      response.body = ToTraditional(response.body);
+    return response;
+  }
+  if (!path_known && fallback_ && request.path.rfind("/api/", 0) != 0) {
+    static const Route kStatic{"GET", "/*", "public", nullptr};
+    Context ctx{request, kStatic, nullptr};
+    return fallback_(ctx);
   }
   if (path_known)
     return ErrorResponse(Error(ErrorCode::kHttpMethodNotAllowed, {{"path", request.path}, {"method", request.method}}));

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,10 +16,12 @@
 namespace linli::http {
 
 struct Route;
-// Per-request state shared by the guard and the handler (the signed-in user comes later).
+struct RequestState;  // defined by the application (http/app.h): user, scope, store lease
+// Per-request state shared by the guard and the handler.
 struct Context {
   Request& request;
   const Route& route;
+  std::shared_ptr<RequestState> state;  // set by the guard
 };
 
 using Handler = std::function<Response(Context&)>;
@@ -37,6 +40,8 @@ class Router {
   // REQUIRES: route.permission non-empty (aborts otherwise: a route without a policy is a bug).
   void Add(Route route);
   void SetGuard(Guard guard) { guard_ = std::move(guard); }
+  // Answers requests outside /api/ that match no route (the web UI's files); unguarded.
+  void SetFallback(Handler fallback) { fallback_ = std::move(fallback); }
   const std::vector<Route>& routes() const { return routes_; }
 
   // Routing errors: kHttpRouteNotFound (404), kHttpMethodNotAllowed (405).
@@ -46,6 +51,7 @@ class Router {
   static bool Match(const std::string& pattern, const std::string& path, std::map<std::string, std::string>* params);
   std::vector<Route> routes_;
   Guard guard_;
+  Handler fallback_;
 };
 
 }  // namespace linli::http

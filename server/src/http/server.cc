@@ -119,9 +119,17 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), version);
     res->set(bhttp::field::server, "linli");
     res->set(bhttp::field::content_type, r.content_type);
-    res->set(bhttp::field::cache_control, "no-store");
     res->set("X-Content-Type-Options", "nosniff");
-    for (const auto& [k, v] : r.headers) res->insert(k, v);
+    res->set("X-Frame-Options", "DENY");
+    res->set("Referrer-Policy", "no-referrer");
+    res->set("Content-Security-Policy",
+             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    bool cache_set = false;
+    for (const auto& [k, v] : r.headers) {
+      res->insert(k, v);
+      cache_set = cache_set || k == "Cache-Control";
+    }
+    if (!cache_set) res->set(bhttp::field::cache_control, "no-store");
     res->keep_alive(keep_alive_);
     res->body() = std::move(r.body);
     res->prepare_payload();

@@ -1,6 +1,7 @@
 // The handlers of the linli subcommands and the command table.
 #include "main/commands.h"
 
+#include "main/initial_accounts.h"
 #include "main/serve_command.h"
 #include "main/user_commands.h"
 
@@ -21,6 +22,7 @@
 #include "org/org.h"
 #include "registry/export.h"
 #include "registry/import.h"
+#include "registry/moves.h"
 #include "registry/person.h"
 #include "registry/search.h"
 #include "registry/stats.h"
@@ -82,9 +84,34 @@ int CmdInit(const Args& a) {
   if (!db.ok()) return Fail(db.status(), a);
   auto v = storage::SchemaVersion(**db);
   if (!v.ok()) return Fail(v.status(), a);
-  if (a.json()) PrintJson({{"db", (*db)->url()}, {"schema_version", *v}});
-  else std::printf("已初始化 %s（结构版本 %d）\n", (*db)->url().c_str(), *v);
-  return 0;
+  // With --under, the deployment's org tree from the national division data, then the three
+  // separated administrators at its root (passwords generated, to be changed at first login).
+  std::vector<InitialAccount> admins;
+  if (a.Has("under")) {
+    auto imported = org::ImportDivisions(**db, a.Get("divisions", org::DefaultDivisionsDir()), a.Get("under"));
+    if (!imported.ok()) return Fail(imported.status(), a);
+    auto tree = org::WholeTree(**db);
+    if (!tree.ok()) return Fail(tree.status(), a);
+    const std::string root = tree->at(0).code;
+    auto created = CreateInitialAccounts(**db,
+                                         {{"sysadmin", "system_admin", root},
+                                          {"secadmin", "security_admin", root},
+                                          {"auditor", "auditor", root}},
+                                         /*must_change_password=*/true);
+    if (!created.ok()) return Fail(created.status(), a);
+    admins = std::move(*created);
+  }
+  if (a.json()) {
+    PrintJson({{"db", (*db)->url()}, {"schema_version", *v}, {"accounts", InitialAccountsJson(admins)}});
+    return 0;
+  }
+  std::printf("已初始化 %s（结构版本 %d）\n", (*db)->url().c_str(), *v);
+  if (admins.empty()) {
+    std::printf("下一步：linli init --under 区划代码（如 110105）导入本辖区组织架构并生成三员管理员账号\n");
+    return 0;
+  }
+  Status printed = PrintInitialAccounts(admins, a.Get("logins-file", ""));
+  return printed.ok() ? 0 : Fail(printed, a);
 }
 
 int CmdOrgList(const Args& a) {
@@ -279,30 +306,14 @@ int CmdPersonMove(const Args& a) {
     return Usage(a, "linli person move 居民编号 --to 新地址 --reason 原因 [--date YYYY-MM-DD]");
   std::string date = DateArg(a);
   if (date.empty()) return Fail(Error(ErrorCode::kBadDate, {{"value", a.Get("date")}}), a);
-  auto address = org::ParseAddress(a.Get("to"));
-  if (!address) return Fail(Error(ErrorCode::kImportAddress, {{"value", a.Get("to")}}), a);
   auto db = OpenDb(a);
   if (!db.ok()) return Fail(db.status(), a);
   auto id = ResolvePerson(**db, a.positional[0]);
   if (!id.ok()) return Fail(id.status(), a);
-  Status st = storage::InTransaction(**db, [&]() -> Status {
-    ASSIGN_OR_RETURN(auto store, registry::PersonStore::Create(**db));
-    ASSIGN_OR_RETURN(registry::Person before, store->Get(*id));
-    if (before.status != "active")
-      return Error(ErrorCode::kPersonEnded, {{"name", before.fields["name"]}, {"status", "不在册"}, {"action", "搬迁"}});
-    org::PlaceCache places(**db, before.community_id);
-    registry::Person after = before;
-    ASSIGN_OR_RETURN(after.room_id, places.EnsureRoom(*address, 0));
-    ASSIGN_OR_RETURN(int64_t grid, (*db)->QueryInt("SELECT grid_id FROM places WHERE id = ?", {after.room_id}));
-    if (grid) after.grid_id = grid;
-    after.fields["address"] = address->Canonical();
-    ASSIGN_OR_RETURN(auto changed, store->Update(before, after, a.Get("reason"), 0));
-    return store->RecordEvent(*id, "moved", date, "address", before.fields["address"], after.fields["address"],
-                              a.Get("reason"), 0);
-  });
-  if (!st.ok()) return Fail(st, a);
-  if (a.json()) PrintJson({{"id", *id}, {"address", address->Canonical()}, {"date", date}});
-  else std::printf("已登记搬迁：#%lld → %s（%s）\n", static_cast<long long>(*id), address->Canonical().c_str(), date.c_str());
+  auto moved = registry::MovePerson(**db, *id, a.Get("to"), date, a.Get("reason"));
+  if (!moved.ok()) return Fail(moved.status(), a);
+  if (a.json()) PrintJson({{"id", *id}, {"address", moved->new_address}, {"date", date}});
+  else std::printf("已登记搬迁：#%lld → %s（%s）\n", static_cast<long long>(*id), moved->new_address.c_str(), date.c_str());
   return 0;
 }
 
@@ -417,15 +428,29 @@ int CmdDemo(const Args& a) {
     return Status::Ok();
   }();
   if (!st.ok()) return Fail(st, a);
+  // One account of every role for the first community, its first grid, its street and district.
+  const std::string community = demo::CommunityAt(plan, 0).code;
+  const std::string street = plan.streets.at(0).code;
+  auto accounts = CreateInitialAccounts(
+      **db,
+      {{"demo_grid", "grid_worker", community + "001"}, {"demo_worker", "community_worker", community},
+       {"demo_head", "community_head", community}, {"demo_supervisor", "supervisor", street},
+       {"demo_sysadmin", "system_admin", plan.district_code}, {"demo_secadmin", "security_admin", plan.district_code},
+       {"demo_auditor", "auditor", plan.district_code}},
+      /*must_change_password=*/false);
+  if (!accounts.ok()) return Fail(accounts.status(), a);
   if (a.json()) {
     PrintJson({{"residents", opts.residents}, {"seed", opts.seed}, {"imported", totals["imported"]},
-               {"already_present", totals["updated"]}, {"communities", demo::CommunityCount(plan)}});
+               {"already_present", totals["updated"]}, {"communities", demo::CommunityCount(plan)},
+               {"accounts", InitialAccountsJson(*accounts)}});
   } else {
     std::printf("演示数据已生成（种子 %llu）：%s 新增 %lld 人，已存在 %lld 人，%zu 个社区\n",
                 static_cast<unsigned long long>(opts.seed), plan.district_name.c_str(),
                 static_cast<long long>(totals["imported"]), static_cast<long long>(totals["updated"]),
                 demo::CommunityCount(plan));
   }
+  Status printed = a.json() ? Status::Ok() : PrintInitialAccounts(*accounts, a.Get("logins-file", ""));
+  if (!printed.ok()) return Fail(printed, a);
   return 0;
 }
 
@@ -477,8 +502,8 @@ bool IsFlag(const std::string& name) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      {"init", "创建空数据库或升级结构 / create or migrate a store", "[--db URL]", CmdInit},
-      {"demo", "生成演示社区 / generate a demo community", "[--residents N] [--seed S]", CmdDemo},
+      {"init", "创建空数据库或升级结构；--under 导入辖区并生成三员账号 / create or migrate a store", "[--db URL] [--under CODE] [--logins-file PATH]", CmdInit},
+      {"demo", "生成演示社区和各角色演示账号 / generate a demo community and accounts", "[--residents N] [--seed S] [--logins-file PATH]", CmdDemo},
       {"org list", "打印组织树及代码 / print the org tree with codes", "[--under CODE] [--json]", CmdOrgList},
       {"org import-divisions", "从国家区划数据建立组织树 / build the tree from NBS 2023 divisions",
        "--under CODE [--divisions DIR]", CmdOrgImportDivisions},

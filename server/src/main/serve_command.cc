@@ -3,9 +3,11 @@
 
 #include <cstdio>
 
-#include "http/public_routes.h"
+#include "audit/chain.h"
+#include "http/app.h"
 #include "http/server.h"
-#include "storage/migrations.h"
+#include "http/static_files.h"
+#include "main/commands.h"
 
 namespace linli::cli {
 
@@ -13,25 +15,26 @@ int CmdServe(const Args& a) {
   http::ServerOptions options;
   Status st = http::ParseListen(a.Get("listen", "127.0.0.1:8080"), &options);
   if (st.ok() && a.Has("threads")) options.threads = std::atoi(a.Get("threads").c_str());
-  auto db = st.ok() ? storage::Db::Open(a.Get("db", kDefaultDb)) : Result<std::unique_ptr<storage::Db>>(st);
-  if (!db.ok()) {
-    std::fprintf(stderr, "错误 %s\n", db.status().ToString().c_str());
-    return 1;
-  }
-  auto version = storage::SchemaVersion(**db);
-  http::ServiceInfo info{(*db)->dialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql",
-                         version.ok() ? *version : 0};
+  if (!st.ok()) return Fail(st, a);
+  http::AppOptions app_options;
+  app_options.db_url = a.Get("db", kDefaultDb);
+  app_options.audit.key_path = a.Get("audit-key", audit::DefaultAuditKeyPath());
+  app_options.secure_cookies = a.Has("secure-cookies");
+  app_options.import_dir = a.Get("import-dir", "");
+  // Uploads (imports) are the largest bodies; JSON bodies are bounded by their declared shapes.
+  options.max_body_bytes = app_options.max_upload_bytes;
+  auto app = http::App::Open(app_options);
+  if (!app.ok()) return Fail(app.status(), a);
   http::Router router;
-  http::AddPublicRoutes(router, info);
+  (*app)->AddRoutes(router);
+  std::string web_dir = a.Get("web", http::DefaultWebDir());
+  router.SetFallback([web_dir](http::Context& ctx) { return http::ServeStatic(web_dir, ctx.request); });
   http::Server server(options, router);
   st = server.Start();
-  if (!st.ok()) {
-    std::fprintf(stderr, "错误 %s\n", st.ToString().c_str());
-    return 1;
-  }
+  if (!st.ok()) return Fail(st, a);
   server.StopOnSignals();
   std::printf("linli 已启动：http://%s:%u/ （%s，Ctrl-C 停止）\n", options.host.c_str(), server.port(),
-              (*db)->url().c_str());
+              app_options.db_url.c_str());
   std::fflush(stdout);
   server.Wait();
   std::printf("linli 已停止\n");

@@ -100,6 +100,7 @@ Result<ExportResult> ExportRegistry(storage::Db& db, const ExportOptions& option
         }
         v = std::move(*clear);
       }
+      if (options.transform) v = options.transform(cols[c].key, v);
       if (cols[c].type == ColumnType::kCode) {
         std::string label = tables[cols[c].key]->LabelOf(v);
         if (!label.empty()) v = label;

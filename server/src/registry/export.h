@@ -4,6 +4,7 @@
 // formulas.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/status.h"
@@ -15,6 +16,8 @@ struct ExportOptions {
   std::string org_code;
   std::string out_path;
   bool include_ended = false;
+  // Applied to every stored value before it is written (the API masks sensitive fields here).
+  std::function<std::string(const std::string& key, const std::string& value)> transform;
 };
 
 struct ExportResult {

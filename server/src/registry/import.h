@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -54,8 +55,13 @@ struct ImportReport {
   std::vector<ImportIssue> errors;
   std::vector<ImportNote> normalized;
   std::vector<ImportChange> changes;
+  std::vector<std::pair<int, int64_t>> persons;  // (row, person id) of every imported or updated row
   std::string file_sha256;
   bool dry_run = false;
+  // ID numbers and phones (IsSensitive columns) appear masked in the report's `normalized` and
+  // `changes` entries; true shows them in clear in `normalized` (CLI `import --unmasked`, for the
+  // operator's terminal only — the HTTP API leaves it false).
+  bool unmasked = false;
 };
 
 Result<ImportReport> ImportRegistrySheet(storage::Db& db, const io::Sheet& sheet, const ImportOptions& options);

@@ -17,6 +17,7 @@ namespace linli::registry {
 struct SearchQuery {
   std::string text;
   std::vector<int64_t> community_ids;  // scope; empty = every community
+  std::vector<int64_t> grid_ids;       // further limits to these grids when not empty
   int limit = 20;
   bool include_ended = false;  // moved out, deceased
 };

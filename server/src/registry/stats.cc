@@ -15,13 +15,22 @@ std::string BornBy(Date as_of, int years) {
 
 }  // namespace
 
-Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& community_ids, Date as_of) {
+Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& community_ids, Date as_of,
+                                   const std::vector<int64_t>& grid_ids) {
   RegistryStats s;
   s.as_of = as_of;
   s.communities = static_cast<int64_t>(community_ids.size());
   if (community_ids.empty()) return s;
   storage::Params ids;
+  // `in` closes the community list; a grid scope continues it with a grid condition on the row.
   std::string in = storage::InList(community_ids, ids);
+  std::string grid_in, place_grid_in;
+  if (!grid_ids.empty()) {
+    std::string list;
+    for (int64_t g : grid_ids) list += (list.empty() ? "" : ",") + std::to_string(g);
+    grid_in = ") AND (grid_id IN (" + list + ")";
+    place_grid_in = ") AND (room_id IN (SELECT id FROM places WHERE grid_id IN (" + list + "))";
+  }
   auto with = [&](storage::Params extra) {
     storage::Params p = ids;
     p.insert(p.end(), extra.begin(), extra.end());
@@ -36,7 +45,7 @@ Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& 
       " sum(CASE WHEN length(birth_date) = 10 AND birth_date <= ? AND birth_date > ? THEN 1 ELSE 0 END),"
       " sum(CASE WHEN length(birth_date) = 10 AND birth_date <= ? THEN 1 ELSE 0 END),"
       " sum(CASE WHEN residence_status = '4' THEN 1 ELSE 0 END)"
-      " FROM persons WHERE status = 'active' AND community_id IN (" + in + ")",
+      " FROM persons WHERE status = 'active' AND community_id IN (" + in + grid_in + ")",
       [&] { storage::Params p = {b15, b15, b60, b60, b80, b80}; p.insert(p.end(), ids.begin(), ids.end()); return p; }()));
   const auto& r = rows.at(0);
   s.residents = r.Int(0);
@@ -50,13 +59,17 @@ Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& 
   s.age_unknown = s.residents - s.age_0_14 - s.age_15_59 - s.age_60_79 - s.age_80_plus;
   ASSIGN_OR_RETURN(auto ended, db.Query("SELECT sum(CASE WHEN status = 'moved_out' THEN 1 ELSE 0 END), "
                                         "sum(CASE WHEN status = 'deceased' THEN 1 ELSE 0 END) FROM persons "
-                                        "WHERE community_id IN (" + in + ")", ids));
+                                        "WHERE community_id IN (" + in + grid_in + ")", ids));
   s.moved_out = ended.at(0).Int(0);
   s.deceased = ended.at(0).Int(1);
-  ASSIGN_OR_RETURN(s.households, db.QueryInt("SELECT count(*) FROM households WHERE ended_on IS NULL AND community_id IN (" + in + ")", ids));
-  ASSIGN_OR_RETURN(s.grids, db.QueryInt("SELECT count(*) FROM org_units WHERE level = 'grid' AND parent_id IN (" + in + ")", ids));
+  ASSIGN_OR_RETURN(s.households, db.QueryInt("SELECT count(*) FROM households WHERE ended_on IS NULL AND community_id IN (" + in + place_grid_in + ")", ids));
+  if (grid_ids.empty()) {
+    ASSIGN_OR_RETURN(s.grids, db.QueryInt("SELECT count(*) FROM org_units WHERE level = 'grid' AND parent_id IN (" + in + ")", ids));
+  } else {
+    s.grids = static_cast<int64_t>(grid_ids.size());
+  }
   ASSIGN_OR_RETURN(s.elderly_living_alone, db.QueryInt(
-      "SELECT count(*) FROM persons p WHERE p.status = 'active' AND p.community_id IN (" + in + ") "
+      "SELECT count(*) FROM persons p WHERE p.status = 'active' AND p.community_id IN (" + in + grid_in + ") "
       "AND length(p.birth_date) = 10 AND p.birth_date <= ? AND p.household_id IS NOT NULL AND NOT EXISTS ("
       "SELECT 1 FROM persons o WHERE o.household_id = p.household_id AND o.id <> p.id AND o.status = 'active')",
       with({b60})));
@@ -66,7 +79,7 @@ Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& 
       " sum(CASE WHEN kind = 'room' AND occupancy = 'rented' THEN 1 ELSE 0 END),"
       " sum(CASE WHEN kind = 'room' AND occupancy = 'vacant' THEN 1 ELSE 0 END),"
       " sum(CASE WHEN kind = 'room' AND occupancy = 'owner' THEN 1 ELSE 0 END)"
-      " FROM places WHERE community_id IN (" + in + ")", ids));
+      " FROM places WHERE community_id IN (" + in + grid_in + ")", ids));
   s.estates = places.at(0).Int(0);
   s.buildings = places.at(0).Int(1);
   s.rooms = places.at(0).Int(2);

@@ -25,7 +25,9 @@ struct RegistryStats {
   int64_t moved_out = 0, deceased = 0;
 };
 
-Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& community_ids, Date as_of);
+// With `grid_ids`, only the persons, households (by room) and places of those grids are counted.
+Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& community_ids, Date as_of,
+                                   const std::vector<int64_t>& grid_ids = {});
 nlohmann::json StatsToJson(const RegistryStats& s);
 std::string StatsToText(const RegistryStats& s);
 

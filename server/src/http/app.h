@@ -1,0 +1,132 @@
+// The linli application behind the HTTP server: a pool of store connections (each with its audit
+// log and accounts), the guard — the one enforcement point every request passes — and the routes.
+//
+// The guard, in order: find the route's permission in data/policy/routes.csv (a route without a
+// row is refused at start-up); lease a store connection; for non-public routes read the session
+// cookie and validate the session (401), check the CSRF header on state-changing methods (403),
+// allow only the password change while one is required (403), check the role against
+// permissions.csv (403, audited as a denial) and compute the user's org scope. Handlers then
+// check records against the scope (out of scope answers 404 exactly like a missing record, and
+// is audited as a denial), mask sensitive fields on the server (fields.csv) and append the audit
+// record of every sensitive read before returning the response; when the record cannot be
+// written the request fails (fail closed) and the data is not sent.
+//
+// Concurrency: a request holds one pooled store connection from guard to response. SQLite has one
+// (requests are serialised on it: SQLite has a single writer and nearly every request appends an
+// audit record); PostgreSQL has `pool_size` connections, and several linli processes may share
+// one database.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/policy.h"
+#include "access/scope.h"
+#include "audit/audit_log.h"
+#include "auth/accounts.h"
+#include "http/router.h"
+#include "storage/db.h"
+
+namespace linli::http {
+
+struct AppOptions {
+  std::string db_url;
+  audit::AuditOptions audit;  // key_path required
+  auth::AuthPolicy auth;
+  const auth::Clock* clock = nullptr;  // default: the system clock
+  int pool_size = 4;                   // PostgreSQL connections (SQLite always uses 1)
+  bool secure_cookies = false;         // behind TLS: cookies get Secure
+  std::string import_dir;              // where uploaded files wait for confirmation; "" = temp
+  size_t max_upload_bytes = 20 << 20;
+};
+
+// One pooled connection with the objects that work on it.
+struct Store {
+  std::unique_ptr<storage::Db> db;
+  std::unique_ptr<audit::AuditLog> audit;
+  std::unique_ptr<auth::Accounts> accounts;
+};
+
+class App;
+
+// What the guard learned about a request, for its handler.
+struct RequestState {
+  App& app;
+  Store* store = nullptr;  // leased for the whole request
+  std::string token;       // session token from the cookie ("" for public routes)
+  std::optional<auth::Session> session;
+  std::optional<access::Scope> scope;
+  std::vector<std::pair<std::string, std::string>> response_headers;  // e.g. Set-Cookie
+
+  RequestState(App& a, Store* s) : app(a), store(s) {}
+  ~RequestState();
+  RequestState(const RequestState&) = delete;
+  RequestState& operator=(const RequestState&) = delete;
+
+  storage::Db& db() { return *store->db; }
+  const auth::User& user() const { return session->user; }
+  const std::string& role() const { return session->user.role; }
+  // An audit event with the actor, role and client address of this request filled in.
+  audit::AuditEvent Event(audit::AuditAction action, std::string target_type = "", std::string target_id = "",
+                          int64_t org_id = 0) const;
+  // Appends `event` (its own transaction). A failure must fail the request: callers return
+  // ErrorResponse(status) instead of the data.
+  Status Audit(const audit::AuditEvent& event);
+  std::string client_ip;
+};
+
+class App {
+ public:
+  // Opens the pool (running migrations once) and the audit logs. Errors: storage and audit errors.
+  static Result<std::unique_ptr<App>> Open(const AppOptions& options);
+  ~App();
+
+  const AppOptions& options() const { return options_; }
+  const auth::Clock& clock() const { return *clock_; }
+  storage::Dialect dialect() const { return dialect_; }
+
+  // Adds every route of the API and installs the guard. Aborts when a route has no row in
+  // data/policy/routes.csv or its permission differs (a policy mistake must not start).
+  void AddRoutes(Router& router);
+  // Registers one route; its permission comes from routes.csv.
+  void Add(Router& router, const std::string& method, const std::string& pattern, Handler handler);
+
+  // Leases a connection, waiting for one to be free.
+  Store* Acquire();
+  void Release(Store* store);
+
+ private:
+  explicit App(AppOptions options) : options_(std::move(options)) {}
+  std::optional<Response> Guard(Context& ctx);
+
+  AppOptions options_;
+  const auth::Clock* clock_ = nullptr;
+  storage::Dialect dialect_ = storage::Dialect::kSqlite;
+  std::vector<std::unique_ptr<Store>> stores_;
+  std::vector<Store*> free_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+// The RequestState of a guarded request (REQUIRES: the guard ran).
+inline RequestState& State(Context& ctx) { return *ctx.state; }
+// Parses a positive integer path parameter; nullopt when malformed.
+std::optional<int64_t> PathId(Context& ctx, const std::string& name = "id");
+// Parses limit/offset query parameters (limit 1..max, default `def`; offset ≥ 0).
+Status ParsePaging(const Request& request, int64_t def, int64_t max, int64_t* limit, int64_t* offset);
+// The error of a record that does not exist or is outside the caller's scope (the same answer).
+Status NotFound(const std::string& what, const std::string& key);
+
+// Route groups (each in its own file).
+void AddSessionRoutes(App& app, Router& router);
+void AddRegistryRoutes(App& app, Router& router);
+void AddAdminRoutes(App& app, Router& router);
+void AddTransferRoutes(App& app, Router& router);
+
+}  // namespace linli::http

@@ -1,0 +1,231 @@
+// Imports (upload → preview → confirm → downloadable error report) and exports over HTTP.
+//
+// An upload is kept in the import folder under a random id, owned by the user who sent it, until
+// it is confirmed or the server stops; the preview is the import's own dry run, so it reports
+// exactly what the confirmation will do. Exports are written to a private temporary file, sent,
+// and removed; sensitive fields are masked for roles that do not see them in clear.
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/hash.h"
+#include "http/json_views.h"
+#include "http/shape.h"
+#include "registry/export.h"
+#include "registry/import.h"
+
+namespace linli::http {
+namespace {
+
+using nlohmann::json;
+using audit::AuditAction;
+
+struct PendingImport {
+  std::string path, file_name;
+  int64_t user_id = 0, community_id = 0;
+  std::string community_code;
+  json preview;
+  bool done = false;
+};
+
+std::mutex g_imports_mu;
+std::map<std::string, PendingImport>& Imports() {
+  static std::map<std::string, PendingImport> m;
+  return m;
+}
+
+std::string RandomId() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (unsigned char c : b) {
+    s += hex[c >> 4];
+    s += hex[c & 15];
+  }
+  return s;
+}
+
+std::string ImportDir(const App& app) {
+  std::string dir = app.options().import_dir;
+  if (dir.empty()) dir = (std::filesystem::temp_directory_path() / ("linli-imports-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+  return dir;
+}
+
+// The pending import of the path id, if it belongs to the caller.
+std::optional<PendingImport> FindImport(RequestState& st, const std::string& id) {
+  std::lock_guard<std::mutex> lock(g_imports_mu);
+  auto it = Imports().find(id);
+  if (it == Imports().end() || it->second.user_id != st.user().id) return std::nullopt;
+  return it->second;
+}
+
+std::string CsvCell(const std::string& s) {
+  std::string out = "\"";
+  // A leading = + - @ would be a formula in Excel: prefix a quote.
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) out += '\'';
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// RFC 5987 value for filename*.
+std::string PercentEncode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddTransferRoutes(App& app, Router& router) {
+  app.Add(router, "POST", "/api/v1/imports", [&app](Context& ctx) {
+    RequestState& st = State(ctx);
+    const auto& q = ctx.request.query;
+    int64_t org_id = q.count("org_id") ? std::atoll(q.at("org_id").c_str()) : 0;
+    if (org_id <= 0 || !st.scope->ContainsUnit(org_id)) return ErrorResponse(NotFound("组织单位", q.count("org_id") ? q.at("org_id") : ""));
+    auto unit = org::GetOrg(st.db(), org_id);
+    if (!unit.ok()) return ErrorResponse(unit.status());
+    if (unit->level != org::Level::kCommunity)
+      return ErrorResponse(Error(ErrorCode::kOrgNotCommunity, {{"code", unit->code}, {"name", unit->name}}));
+    if (ctx.request.body.empty()) return ErrorResponse(Error(ErrorCode::kFieldRequired, {{"field", "文件"}}));
+    std::string file_name = q.count("file_name") ? q.at("file_name") : "upload.xlsx";
+    file_name = std::filesystem::path(file_name).filename().string().substr(0, 120);
+    PendingImport pending{ImportDir(app) + "/" + RandomId() + std::filesystem::path(file_name).extension().string(),
+                          file_name, st.user().id, unit->id, unit->code, json(), false};
+    {
+      std::ofstream out(pending.path, std::ios::binary);
+      out.write(ctx.request.body.data(), static_cast<std::streamsize>(ctx.request.body.size()));
+      if (!out) return ErrorResponse(Error(ErrorCode::kIo, {{"path", "上传文件"}, {"detail", "无法保存"}}));
+    }
+    registry::ImportOptions options{unit->code, file_name, true};
+    auto report = registry::ImportRegistryFile(st.db(), pending.path, options);
+    if (!report.ok()) {
+      std::filesystem::remove(pending.path);
+      return ErrorResponse(report.status());
+    }
+    std::string id = std::filesystem::path(pending.path).stem().string();
+    pending.preview = registry::ReportToJson(*report);
+    audit::AuditEvent e = st.Event(AuditAction::kImport, "import", id, unit->id);
+    e.details = {{"stage", "preview"}, {"file_name", file_name}, {"sha256", report->file_sha256},
+                 {"rows", report->imported + report->updated + report->unchanged + report->rejected}};
+    Status s = st.Audit(e);
+    if (!s.ok()) {
+      std::filesystem::remove(pending.path);
+      return ErrorResponse(s);
+    }
+    json j = {{"id", id}, {"file_name", file_name}, {"org_id", unit->id}, {"status", "preview"}, {"report", pending.preview}};
+    {
+      std::lock_guard<std::mutex> lock(g_imports_mu);
+      Imports()[id] = std::move(pending);
+    }
+    return Data(j, 201);
+  });
+
+  app.Add(router, "GET", "/api/v1/imports/{id}", [](Context& ctx) {
+    RequestState& st = State(ctx);
+    std::string id = ctx.request.path_params["id"];
+    auto p = FindImport(st, id);
+    if (!p) return ErrorResponse(NotFound("导入", id));
+    return Data({{"id", id}, {"file_name", p->file_name}, {"org_id", p->community_id},
+                 {"status", p->done ? "imported" : "preview"}, {"report", p->preview}});
+  });
+
+  app.Add(router, "POST", "/api/v1/imports/{id}/confirm", [](Context& ctx) {
+    RequestState& st = State(ctx);
+    std::string id = ctx.request.path_params["id"];
+    auto p = FindImport(st, id);
+    if (!p) return ErrorResponse(NotFound("导入", id));
+    if (p->done) return ErrorResponse(Error(ErrorCode::kConflict, {{"detail", "这个文件已经导入过了"}}));
+    registry::ImportReport report;
+    auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
+      ASSIGN_OR_RETURN(report, registry::ImportRegistryFile(st.db(), p->path, {p->community_code, p->file_name, false}));
+      audit::AuditEvent e = st.Event(AuditAction::kImport, "import", id, p->community_id);
+      e.details = {{"stage", "confirm"}, {"file_name", p->file_name}, {"sha256", report.file_sha256},
+                   {"imported", report.imported}, {"updated", report.updated}, {"unchanged", report.unchanged},
+                   {"rejected", report.rejected}};
+      return e;
+    });
+    if (!record.ok()) return ErrorResponse(record.status());
+    json j = registry::ReportToJson(report);
+    {
+      std::lock_guard<std::mutex> lock(g_imports_mu);
+      auto& stored = Imports()[id];
+      stored.done = true;
+      stored.preview = j;
+    }
+    std::filesystem::remove(p->path);
+    return Data({{"id", id}, {"file_name", p->file_name}, {"org_id", p->community_id}, {"status", "imported"}, {"report", j}});
+  });
+
+  app.Add(router, "GET", "/api/v1/imports/{id}/errors", [](Context& ctx) {
+    RequestState& st = State(ctx);
+    std::string id = ctx.request.path_params["id"];
+    auto p = FindImport(st, id);
+    if (!p) return ErrorResponse(NotFound("导入", id));
+    std::string csv = "\xEF\xBB\xBF行号,列,列名,错误代码,原因\r\n";
+    for (const auto& e : p->preview.value("errors", json::array()))
+      csv += std::to_string(e.value("row", 0)) + "," + CsvCell(e.value("column_letter", "")) + "," +
+             CsvCell(e.value("column", "")) + "," + std::to_string(e.value("code", 0)) + "," +
+             CsvCell(e.value("message", "")) + "\r\n";
+    Response r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = std::move(csv);
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"import-errors.csv\"");
+    return r;
+  });
+
+  app.Add(router, "POST", "/api/v1/exports", [&app](Context& ctx) {
+    static const Shape kShape{{{"org_id", FieldKind::kInteger, true, 0}, {"include_ended", FieldKind::kBoolean, false, 0}}};
+    std::vector<FieldError> fields;
+    auto body = ParseBody(ctx.request.body, kShape, &fields);
+    if (!body.ok()) return ErrorResponse(body.status(), fields);
+    RequestState& st = State(ctx);
+    int64_t org_id = (*body)["org_id"].get<int64_t>();
+    if (!st.scope->ContainsUnit(org_id) || st.scope->grid_limited())
+      return ErrorResponse(NotFound("组织单位", std::to_string(org_id)));
+    auto unit = org::GetOrg(st.db(), org_id);
+    if (!unit.ok()) return ErrorResponse(unit.status());
+    registry::ExportOptions options;
+    options.org_code = unit->code;
+    options.out_path = ImportDir(app) + "/" + RandomId() + ".xlsx";
+    options.include_ended = body->value("include_ended", false);
+    std::string role = st.role();
+    options.transform = [role](const std::string& key, const std::string& value) { return MaskedFor(role, key, value); };
+    auto result = registry::ExportRegistry(st.db(), options);
+    if (!result.ok()) return ErrorResponse(result.status());
+    std::ifstream in(options.out_path, std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    std::filesystem::remove(options.out_path);
+    audit::AuditEvent e = st.Event(AuditAction::kExport, "registry", unit->code, unit->id);
+    e.details = {{"rows", result->rows}, {"sha256", result->sha256}, {"include_ended", options.include_ended}};
+    Status s = st.Audit(e);
+    if (!s.ok()) return ErrorResponse(s);
+    Response r;
+    r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    r.body = buf.str();
+    std::string name = unit->name + "居民名册.xlsx";
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"registry.xlsx\"; filename*=UTF-8''" + PercentEncode(name));
+    return r;
+  });
+}
+
+}  // namespace linli::http
