@@ -16,7 +16,6 @@
 namespace linli::testing {
 namespace {
 
-constexpr const char* kPassword = "Linli#2024pass";
 const char* kEstates[] = {"东湖小区", "西湖小区", "南湖小区", "北湖小区"};
 const char* kGiven[] = {"春", "夏", "秋", "冬", "梅", "兰", "竹", "菊", "松", "柏", "桃", "李",
                         "杏", "枫", "桂", "荷", "莲", "萍", "霞", "云", "雪", "霜", "露", "虹"};
@@ -106,19 +105,14 @@ std::unique_ptr<ApiWorld> ApiWorld::Build() {
   for (const auto& u : std::vector<WorldUnit>(w->units))
     if (u.level == org::Level::kGrid) w->persons.push_back(w->AddPerson(u.id));
   for (auto& u : w->users) {
-    nlohmann::json body = {{"username", u.username}, {"password", kPassword}};
-    if (totp_secrets.count(u.username)) {
-      auto key = auth::Base32Decode(totp_secrets[u.username]);
-      body["totp_code"] = auth::TotpCode(key.ok() ? *key : std::string(), std::time(nullptr));
-    }
-    Reply r = w->Call(nullptr, "POST", "/api/v1/sessions", body.dump());
+    WorldUser signed_in;
+    Reply r = w->Login(u.username, kPassword, &signed_in, totp_secrets[u.username]);
     if (r.status != 201) {
       ADD_FAILURE() << u.key << " login: " << r.raw;
       return nullptr;
     }
-    for (const auto& [k, v] : r.headers)
-      if (k == "Set-Cookie") u.cookie = v.substr(0, v.find(';'));
-    u.csrf = r.body["data"]["csrf_token"].get<std::string>();
+    u.cookie = signed_in.cookie;
+    u.csrf = signed_in.csrf;
   }
   return w;
 }
@@ -190,10 +184,12 @@ WorldPerson ApiWorld::AddPerson(int64_t grid_id, const WorldPerson* twin_of) {
   return p;
 }
 
-int64_t ApiWorld::AddUser(const std::string& role, int64_t org_id) {
+int64_t ApiWorld::AddUser(const std::string& role, int64_t org_id, bool must_change_password, std::string* username) {
   http::Store* store = app_->Acquire();
   auth::NewUser nu;
   nu.username = "t" + std::to_string(++serial_) + "_" + role.substr(0, 4);
+  nu.must_change_password = must_change_password;
+  if (username) *username = nu.username;
   nu.role = role;
   nu.org_id = org_id;
   nu.password = kPassword;
@@ -205,7 +201,41 @@ int64_t ApiWorld::AddUser(const std::string& role, int64_t org_id) {
   return created.ok() ? created->user.id : 0;
 }
 
-Reply ApiWorld::Call(const WorldUser* who, const std::string& method, const std::string& target, const std::string& body) {
+Reply ApiWorld::Login(const std::string& username, const std::string& password, WorldUser* out,
+                      const std::string& totp_secret) {
+  nlohmann::json body = {{"username", username}, {"password", password}};
+  if (!totp_secret.empty()) {
+    auto key = auth::Base32Decode(totp_secret);
+    body["totp_code"] = auth::TotpCode(key.ok() ? *key : std::string(), std::time(nullptr));
+  }
+  Reply r = Call(nullptr, "POST", "/api/v1/sessions", body.dump());
+  if (r.status != 201) return r;
+  out->username = username;
+  for (const auto& [k, v] : r.headers)
+    if (k == "Set-Cookie") out->cookie = v.substr(0, v.find(';'));
+  out->csrf = r.body["data"]["csrf_token"].get<std::string>();
+  out->role = r.body["data"]["user"]["role"].get<std::string>();
+  out->user_id = r.body["data"]["user"]["id"].get<int64_t>();
+  out->org_id = r.body["data"]["user"]["org"]["id"].get<int64_t>();
+  return r;
+}
+
+Status ApiWorld::Exec(const std::string& sql) {
+  http::Store* store = app_->Acquire();
+  Status st = store->db->ExecScript(sql);
+  app_->Release(store);
+  return st;
+}
+
+const WorldUser& ApiWorld::User(const std::string& key) const {
+  for (const auto& u : users)
+    if (u.key == key) return u;
+  ADD_FAILURE() << "no user " << key;
+  return users.front();
+}
+
+Reply ApiWorld::Call(const WorldUser* who, const std::string& method, const std::string& target, const std::string& body,
+                     const std::map<std::string, std::string>& headers) {
   http::Request req;
   req.method = method;
   req.target = target;
@@ -215,6 +245,7 @@ Reply ApiWorld::Call(const WorldUser* who, const std::string& method, const std:
     req.headers["x-csrf-token"] = who->csrf;
   }
   req.headers["content-type"] = "application/json";
+  for (const auto& [k, v] : headers) req.headers[k] = v;
   req.body = body;
   req.client_ip = "127.0.0.1";
   http::Response res = router_.Dispatch(req);

@@ -52,7 +52,16 @@ class ApiWorld {
   static std::unique_ptr<ApiWorld> Build();
   ~ApiWorld();
 
-  Reply Call(const WorldUser* who, const std::string& method, const std::string& target, const std::string& body = "");
+  // `headers` are added last (an "x-csrf-token" or "cookie" there replaces the user's).
+  Reply Call(const WorldUser* who, const std::string& method, const std::string& target, const std::string& body = "",
+             const std::map<std::string, std::string>& headers = {});
+  // Signs `username` in through the API; the reply of the login when it is not 201.
+  Reply Login(const std::string& username, const std::string& password, WorldUser* out,
+              const std::string& totp_secret = "");
+  // Runs SQL on the store (between requests).
+  Status Exec(const std::string& sql);
+  // The first user whose key ("role@code") is `key`.
+  const WorldUser& User(const std::string& key) const;
 
   // The unit with this code.
   const WorldUnit& Unit(const std::string& code) const;
@@ -62,11 +71,13 @@ class ApiWorld {
   // likely duplicate (same name and birth date, no ID number) of that person.
   WorldPerson AddPerson(int64_t grid_id, const WorldPerson* twin_of = nullptr);
   // A new user (not signed in) attached to `org_id`.
-  int64_t AddUser(const std::string& role, int64_t org_id);
+  int64_t AddUser(const std::string& role, int64_t org_id, bool must_change_password = false,
+                  std::string* username = nullptr);
   // Every audit record after seq `after`, oldest first (raw rows: action, outcome, details JSON).
   std::vector<nlohmann::json> AuditSince(int64_t after);
   int64_t AuditHead();
   std::string db_url() const { return url_; }
+  static constexpr const char* kPassword = "Linli#2024pass";
   std::string temp_dir() const { return dir_; }
 
   std::vector<WorldUnit> units;

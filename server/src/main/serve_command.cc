@@ -1,6 +1,7 @@
 // Starts the HTTP server with the routes of this version and serves until SIGTERM/SIGINT.
 #include "main/serve_command.h"
 
+#include <csignal>
 #include <cstdio>
 
 #include "audit/chain.h"
@@ -12,6 +13,8 @@
 namespace linli::cli {
 
 int CmdServe(const Args& a) {
+  // A closed stdout or client socket must not kill the server: write errors are handled instead.
+  std::signal(SIGPIPE, SIG_IGN);
   http::ServerOptions options;
   Status st = http::ParseListen(a.Get("listen", "127.0.0.1:8080"), &options);
   if (st.ok() && a.Has("threads")) options.threads = std::atoi(a.Get("threads").c_str());
