@@ -18,8 +18,8 @@ SHELL := /bin/bash
 
 help:
 	@echo "linli make targets:"
-	@echo "  make build    install missing dependencies, configure $(BUILD_DIR)/ (Ninja, RelWithDebInfo), build $(BUILD_DIR)/linli"
-	@echo "  make test     build, then scripts/test.sh: the test suite on SQLite and on a private PostgreSQL 15"
+	@echo "  make build    install missing dependencies, configure $(BUILD_DIR)/ (Ninja, RelWithDebInfo), build $(BUILD_DIR)/linli and the web UI (web/dist)"
+	@echo "  make test     build, then scripts/test.sh: the test suite on SQLite and on a private PostgreSQL 15, then the browser tests"
 	@echo "  make run      build, create the demo store $(RUN_DB_FILE) and its accounts if missing, print org units, stats and demo logins, serve on $(RUN_LISTEN)"
 	@echo "  make debug    build $(DEBUG_DIR)/ with -DCMAKE_BUILD_TYPE=Debug (ASan+UBSan)"
 	@echo "  make format   clang-format -i on $(FORMAT_DIRS)"
@@ -34,6 +34,7 @@ build: deps
 	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; \
 	fi
 	@cmake --build $(BUILD_DIR) -- --quiet
+	@scripts/build-web.sh
 
 test: build
 	@BUILD_DIR=$(BUILD_DIR) scripts/test.sh

@@ -19,6 +19,7 @@ PKGS=(
   nlohmann-json3-dev          # JSON
   libgtest-dev libgmock-dev   # unit tests
   util-linux                  # runuser (scripts/test.sh starts PostgreSQL as the postgres user)
+  chromium fonts-noto-cjk     # browser tests (playwright-core drives Debian's Chromium) and CJK glyphs in screenshots
 )
 # Node.js and npm: any working pair will do (a machine may carry a newer Node.js whose package
 # bundles npm and conflicts with Debian's npm package); install Debian's only when absent.

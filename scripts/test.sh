@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the whole gtest suite on both storage engines and prints one closing line:
-#   "N passed, N failed"   (summed over both engines; skipped tests are listed separately)
+# Runs the whole gtest suite on both storage engines, then the browser tests, and prints one closing line:
+#   "N passed, N failed"   (summed over both engines and the browser; skipped tests are listed separately)
 #
 #   scripts/test.sh                  SQLite (LINLI_TEST_DB unset), then a private PostgreSQL server
 #   scripts/test.sh --sqlite-only
 #   scripts/test.sh --postgres-only
+#   scripts/test.sh --no-browser     skip the browser tests (scripts/test-browser.sh, run last)
+#   scripts/test.sh --browser-only
 #   scripts/test.sh -- ARGS…         extra arguments for linli_tests, e.g. -- --gtest_filter='Storage*'
 #
 # Environment: BUILD_DIR (default build) holds a built linli_tests (`make build`); TEST_SHARDS
@@ -23,13 +25,16 @@ SHARDS=${TEST_SHARDS:-2}
 TIMEOUT=${TEST_TIMEOUT:-900}
 run_sqlite=1
 run_postgres=1
+run_browser=1
 extra_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --sqlite-only) run_postgres=0 ;;
-    --postgres-only) run_sqlite=0 ;;
+    --postgres-only) run_sqlite=0; run_browser=0 ;;
+    --no-browser) run_browser=0 ;;
+    --browser-only) run_sqlite=0; run_postgres=0 ;;
     --) shift; extra_args=("$@"); break ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -168,6 +173,28 @@ if [ "$run_postgres" = 1 ]; then
   "$ROOT/scripts/pg-test-server.sh" stop "$PG_DIR" || true
   rm -rf "$PG_DIR"
   PG_DIR=""
+fi
+
+if [ "$run_browser" = 1 ]; then
+  echo "== browser: tests/browser/run.mjs (Chromium, headless)"
+  start=$SECONDS
+  rc=0
+  "$ROOT/scripts/test-browser.sh" >"$WORK/logs/browser.log" 2>&1 || rc=$?
+  grep -vE '^ok   ' "$WORK/logs/browser.log" | grep -v '^browser: ' || true
+  grep -E '^ok   ' "$WORK/logs/browser.log" | sed 's/^/   /' || true
+  bline=$(grep -E '^browser: [0-9]+ passed, [0-9]+ failed' "$WORK/logs/browser.log" | tail -n 1 || true)
+  p=$(sed -E 's/^browser: ([0-9]+) passed.*/\1/' <<<"$bline")
+  f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$bline")
+  if [ -z "$bline" ]; then
+    p=0; f=1
+  elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    f=1
+  fi
+  line="browser: $p passed, $f failed ($((SECONDS - start)) s)"
+  echo "$line"
+  summary+=("$line")
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
 fi
 
 echo

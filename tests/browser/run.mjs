@@ -1,0 +1,438 @@
+// Browser tests of the web UI (issue 4), run by scripts/test.sh after the C++ suite:
+//   login with the forced password change, TOTP login, search (name, pinyin initials, ID
+//   fragment, Traditional input, keyboard), the audited reveal and its audit entry, create/edit
+//   with server field errors at the field, the import wizard with a dirty file, export download,
+//   a grid worker refused another grid's resident by URL, the 390 px phone layout, the 简体/繁體
+//   switch, and a screenshot of each main page into docs/screenshots/ for docs/USER-GUIDE.md.
+// Usage: node tests/browser/run.mjs   (BUILD_DIR, CHROMIUM, BROWSER_TEST_FILTER=name-part)
+import fs from "node:fs";
+import path from "node:path";
+import {
+  World,
+  launchBrowser,
+  uiLogin,
+  shot,
+  assert,
+  runTests,
+} from "./lib.mjs";
+
+const COMMUNITY = "110105001001";
+
+/** A valid 18-digit ID number for a 17-digit body (GB 11643 check digit). */
+function idWithCheck(body17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body17].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  return body17 + "10X98765432"[sum % 11];
+}
+
+async function newPage(ctx, opts = {}) {
+  const context = await ctx.browser.newContext({
+    viewport: opts.phone
+      ? { width: 390, height: 844 }
+      : { width: 1280, height: 860 },
+    deviceScaleFactor: 1,
+    isMobile: !!opts.phone,
+    hasTouch: !!opts.phone,
+    acceptDownloads: true,
+    locale: "zh-CN",
+  });
+  ctx.contexts.push(context);
+  return context.newPage();
+}
+
+/** Picks an option of an Element Plus select inside `scope` by its visible text. */
+async function pickOption(page, scope, text) {
+  await page.click(`${scope} .el-select__wrapper`);
+  await page.click(`.el-select-dropdown__item:visible:has-text("${text}")`);
+}
+
+async function noHorizontalScroll(page, what) {
+  const w = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(
+    w <= 392,
+    `${what}: page is ${w}px wide at 390px (horizontal scrolling)`,
+  );
+}
+
+const tests = [
+  [
+    "login: first login forces the password change, then the home dashboard",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await page.goto(`${ctx.world.base}/`);
+      await page.waitForURL(/\/login/);
+      await page.fill('input[name="username"]', "laowang");
+      await page.fill('input[name="password"]', "wrong-password");
+      await page.click('[data-test="login-submit"]');
+      await page.waitForSelector('[data-test="login-error"]');
+      await page.fill('input[name="username"]', "");
+      await shot(page, "01-login");
+      await uiLogin(page, ctx.world, "laowang");
+      await page.waitForSelector('[data-test="stat-residents"]');
+      const residents = await page.textContent(
+        '[data-test="stat-residents"] .num',
+      );
+      assert(residents.trim() === "300", `residents shown: ${residents}`);
+      await page.waitForSelector("canvas");
+      await shot(page, "02-home");
+    },
+  ],
+  [
+    "org tree and places tree (vacant and rented rooms marked)",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/org`);
+      await page.waitForSelector('[data-test="org-tree"] >> text=第1网格');
+      await shot(page, "03-org");
+      await page.goto(`${ctx.world.base}/places`);
+      const tree = '[data-test="places-tree"]';
+      await page.click(`${tree} .el-tree-node__content >> nth=0`);
+      await page.click(`${tree} >> text=1栋`);
+      await page.click(`${tree} >> text=1单元`);
+      await page.waitForSelector(`${tree} [data-kind="room"]`);
+      const vacant = await page
+        .locator(`${tree} [data-kind="room"].vacant`)
+        .count();
+      const owner = await page
+        .locator(`${tree} [data-kind="room"].owner`)
+        .count();
+      assert(vacant + owner > 0, "rooms are not coloured by use");
+      await page.click(`${tree} [data-kind="room"].owner >> nth=0`);
+      await page.waitForSelector('[data-test="place-detail"] li');
+      await shot(page, "04-places");
+    },
+  ],
+  [
+    "search as you type: name, pinyin initials, ID fragment, Traditional input, keyboard",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/search`);
+      const input = '[data-test="search-input"]';
+      const target = ctx.target;
+      for (const q of [target.name, target.initials, target.traditional]) {
+        await page.fill(input, q);
+        await page.waitForSelector(`[data-test="hit-${target.id}"]`, {
+          timeout: 5000,
+        });
+      }
+      await page.fill(input, target.idTail);
+      await page.waitForSelector('[data-test="search-results"] .hit');
+      const ids = await page.$$eval(
+        '[data-test="search-results"] .line2 span:first-child',
+        (els) => els.map((e) => e.textContent),
+      );
+      assert(
+        ids.length > 0 && ids.every((s) => s.endsWith(target.idTail)),
+        `ID fragment results: ${ids.join(",")}`,
+      );
+      await page.fill(input, target.initials);
+      await page.waitForSelector(`[data-test="hit-${target.id}"]`);
+      await shot(page, "05-search");
+      await page.focus(input);
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("ArrowUp");
+      await page.keyboard.press("Enter");
+      await page.waitForURL(/\/persons\/\d+$/);
+      await page.waitForSelector('[data-test="person-name"]');
+    },
+  ],
+  [
+    "reveal asks for a reason, shows the full value, and the auditor sees the entry",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/persons/${ctx.target.id}`);
+      await page.waitForSelector('[data-test="value-phone"]');
+      const masked = await page.textContent('[data-test="value-phone"]');
+      assert(masked.includes("*"), `phone not masked: ${masked}`);
+      await shot(page, "06-person");
+      await page.click('[data-test="reveal-phone"]');
+      await page.click('[data-test="reveal-confirm"]');
+      await page.waitForSelector(
+        '[data-test="reveal-dialog"] .el-form-item__error',
+      );
+      await page.fill('input[name="reveal_reason"]', "电话回访核实");
+      await page.click('[data-test="reveal-confirm"]');
+      await page.waitForFunction(() =>
+        /^\d{11}$/.test(
+          document.querySelector('[data-test="value-phone"]')?.textContent ??
+            "",
+        ),
+      );
+
+      const audit = await newPage(ctx);
+      await uiLogin(audit, ctx.world, "aud");
+      await audit.goto(`${ctx.world.base}/audit`);
+      await pickOption(audit, '[data-test="audit-action"]', "reveal");
+      await audit.click('[data-test="audit-search"]');
+      await audit.waitForSelector(
+        '[data-test="audit-table"] >> text=电话回访核实',
+      );
+      await shot(audit, "12-audit");
+    },
+  ],
+  [
+    "create and edit: the server's validation error shown at the field",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/persons/new`);
+      await page.waitForSelector('[data-field="gender"]');
+      await page.fill('[data-field="name"] input', "测试居民");
+      await page.fill('[data-field="id_number"] input', "110105198001010000");
+      await pickOption(page, '[data-field="gender"]', "男性");
+      await page.fill('[data-field="phone"] input', "13912345678");
+      await page.fill('input[name="reason"]', "新迁入登记");
+      await page.click('[data-test="person-save"]');
+      const err = await page.waitForSelector(
+        '[data-field="id_number"] .el-form-item__error',
+      );
+      assert(
+        (await err.textContent()).includes("校验位"),
+        `id_number error: ${await err.textContent()}`,
+      );
+      await shot(page, "07-person-form-error");
+      await page.fill(
+        '[data-field="id_number"] input',
+        idWithCheck("11010519800101003"),
+      );
+      await page.click('[data-test="person-save"]');
+      await page.waitForURL(/\/persons\/\d+$/);
+      await page.waitForSelector('[data-test="person-name"] >> text=测试居民');
+      await page.click('[data-test="person-edit"]');
+      await page.waitForSelector('[data-field="phone"] input');
+      await page.fill('[data-field="phone"] input', "123");
+      await page.fill('input[name="reason"]', "更正电话");
+      await page.click('[data-test="person-save"]');
+      await page.waitForSelector('[data-field="phone"] .el-form-item__error');
+      await page.fill('[data-field="phone"] input', "13812345678");
+      await page.click('[data-test="person-save"]');
+      await page.waitForURL(/\/persons\/\d+$/);
+      await page.waitForSelector('[data-test="history"] >> text=更正电话');
+    },
+  ],
+  [
+    "import wizard with a dirty file: rejected rows with reasons, confirm, error report",
+    async (ctx) => {
+      const file = path.join(ctx.world.dir, "去年台账.csv");
+      fs.writeFileSync(
+        file,
+        "\uFEFF姓名,公民身份号码,性别,出生日期,联系电话,现居住地址\n" +
+          `王建国,${idWithCheck("11010519650304001")},男,1965-03-04,13800138000,安华小区1栋1单元101室\n` +
+          "李秀英,110105197002030000,女,1970-02-03,13800138001,安华小区1栋1单元101室\n" +
+          `赵小红,${idWithCheck("11010519900101002")},女,1990-13-01,123,安华小区1栋1单元103室\n` +
+          `孙立,${idWithCheck("11010519881111003")},男,1988-11-11,13700137000,安华小区2栋1单元201室\n`,
+      );
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/import`);
+      await page.setInputFiles('[data-test="import-file"]', file);
+      await shot(page, "08-import-upload");
+      await page.click('[data-test="import-upload"]');
+      await page.waitForSelector('[data-test="import-errors"]');
+      const text = await page.textContent('[data-test="import-errors"]');
+      assert(
+        text.includes("校验位") &&
+          text.includes("无法识别") &&
+          text.includes("联系电话"),
+        `reasons: ${text}`,
+      );
+      assert(
+        (await page.locator('[data-test="import-errors"] .cell.bad').count()) >=
+          3,
+        "bad cells not highlighted",
+      );
+      await shot(page, "09-import-preview");
+      await page.click('[data-test="import-confirm"]');
+      await page.waitForSelector('[data-test="import-result"]');
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click('[data-test="import-download-errors"]'),
+      ]);
+      const report = fs.readFileSync(await download.path(), "utf8");
+      assert(
+        report.includes("原因") && report.includes("校验位"),
+        `error report: ${report.slice(0, 200)}`,
+      );
+      await shot(page, "10-import-result");
+    },
+  ],
+  [
+    "export downloads the registry as .xlsx",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/export`);
+      await page.waitForSelector('[data-test="export-run"]');
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click('[data-test="export-run"]'),
+      ]);
+      assert(
+        download.suggestedFilename().endsWith(".xlsx"),
+        `file name ${download.suggestedFilename()}`,
+      );
+      const bytes = fs.readFileSync(await download.path());
+      assert(
+        bytes.length > 1000 && bytes.subarray(0, 2).toString() === "PK",
+        `export is ${bytes.length} bytes`,
+      );
+      await page.waitForSelector('[data-test="export-done"]');
+      await shot(page, "11-export");
+    },
+  ],
+  [
+    "a grid worker cannot reach another grid's resident by URL",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "gridw");
+      await page.goto(`${ctx.world.base}/persons/${ctx.ownGridPerson}`);
+      await page.waitForSelector('[data-test="person-name"]');
+      await page.goto(`${ctx.world.base}/persons/${ctx.otherGridPerson}`);
+      await page.waitForSelector('[data-test="person-error"]');
+      assert(
+        (await page.locator('[data-test="person-name"]').count()) === 0,
+        "other grid's person shown",
+      );
+      await page.goto(`${ctx.world.base}/search`);
+      await page.fill('[data-test="search-input"]', ctx.otherGridName);
+      await page.waitForSelector(
+        '[data-test="search-none"], [data-test="search-results"]',
+      );
+      assert(
+        (await page
+          .locator(`[data-test="hit-${ctx.otherGridPerson}"]`)
+          .count()) === 0,
+        "other grid's person found by search",
+      );
+    },
+  ],
+  [
+    "phone layout at 390 px: menu drawer, home, search, person without horizontal scrolling",
+    async (ctx) => {
+      const page = await newPage(ctx, { phone: true });
+      await uiLogin(page, ctx.world, "worker");
+      await page.waitForSelector('[data-test="stat-residents"]');
+      await noHorizontalScroll(page, "home");
+      await shot(page, "13-phone-home");
+      await page.click('[data-test="menu-button"]');
+      await page.click(".drawer-nav >> text=查找居民");
+      await page.fill('[data-test="search-input"]', ctx.target.initials);
+      await page.waitForSelector(`[data-test="hit-${ctx.target.id}"]`);
+      await noHorizontalScroll(page, "search");
+      await shot(page, "14-phone-search");
+      await page.click(`[data-test="hit-${ctx.target.id}"]`);
+      await page.waitForSelector('[data-test="person-name"]');
+      await noHorizontalScroll(page, "person");
+      await shot(page, "15-phone-person");
+    },
+  ],
+  [
+    "简体/繁體 switch converts the interface text (and the data when the server supports it)",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/persons/${ctx.target.id}`);
+      await page.waitForSelector('[data-test="person-name"]');
+      await page.click('[data-test="script-switch"] >> text=繁體');
+      await page.waitForSelector(".side >> text=組織架構");
+      if (ctx.serverTraditional) {
+        await page.waitForSelector(
+          `[data-test="person-name"] >> text=${ctx.target.traditional}`,
+        );
+      }
+      await shot(page, "16-traditional");
+      await page.click('[data-test="script-switch"] >> text=简体');
+      await page.waitForSelector(".side >> text=组织架构");
+    },
+  ],
+  [
+    "duplicates and user administration pages",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/duplicates`);
+      await page.waitForSelector("h1");
+      await page.waitForTimeout(500);
+      await shot(page, "17-duplicates");
+      const admin = await newPage(ctx);
+      await uiLogin(admin, ctx.world, "sec");
+      await admin.goto(`${ctx.world.base}/users`);
+      await admin.waitForSelector('[data-test="users-table"] >> text=gridw');
+      await shot(admin, "18-users");
+    },
+  ],
+];
+
+async function main() {
+  const world = new World();
+  const ctx = { world, contexts: [] };
+  let result = { passed: 0, failed: 0 };
+  try {
+    world.demo();
+    world.addUser("laowang", "community_worker", COMMUNITY);
+    world.addUser("worker", "community_worker", COMMUNITY);
+    world.addUser("aud", "auditor", "110105");
+    world.addUser("sec", "security_admin", "110105");
+    await world.start();
+    // Facts the tests need, read through the API as the community worker.
+    const s = await world.apiLogin("worker");
+    const found = await world.api(
+      s,
+      "GET",
+      `/persons/search?q=${encodeURIComponent("张海峰")}&limit=5`,
+    );
+    assert(found.status === 200, `search: ${JSON.stringify(found.json)}`);
+    const hit = found.json.data.find((h) => h.name === "张海峰");
+    assert(hit, "demo resident 张海峰 (seed 1) not found");
+    ctx.target = {
+      id: hit.id,
+      name: "张海峰",
+      initials: "zhf",
+      traditional: "張海峰",
+      idTail: hit.id_number.slice(-4),
+    };
+    // The grid worker works in the target's grid; "other" lives in another grid.
+    const orgs = await world.api(s, "GET", "/org_units");
+    assert(orgs.status === 200, `org_units: ${JSON.stringify(orgs.json)}`);
+    const list = await world.api(
+      s,
+      "GET",
+      `/persons?org_id=${hit.community_id}&limit=200`,
+    );
+    assert(list.status === 200, `persons: ${JSON.stringify(list.json)}`);
+    const targetPerson =
+      list.json.data.find((p) => p.id === hit.id) ??
+      (await world.api(s, "GET", `/persons/${hit.id}`)).json.data;
+    const grid = orgs.json.data.find((o) => o.id === targetPerson.grid_id);
+    const own = targetPerson;
+    const other = list.json.data.find(
+      (p) => p.grid_id !== grid.id && p.grid_id,
+    );
+    await world.restart(() => world.addUser("gridw", "grid_worker", grid.code));
+    ctx.ownGridPerson = own.id;
+    ctx.otherGridPerson = other.id;
+    ctx.otherGridName = other.fields.name;
+    const trad = await fetch(`${world.base}/api/v1/persons/${hit.id}`, {
+      headers: { cookie: s.cookie, "x-linli-script": "traditional" },
+    }).then((r) => r.json());
+    ctx.serverTraditional = trad.data?.fields?.name === "張海峰";
+    ctx.browser = await launchBrowser();
+    result = await runTests(tests, ctx);
+  } catch (e) {
+    console.log(`FAIL setup\n     ${String(e?.stack ?? e)}`);
+    result.failed++;
+  } finally {
+    for (const c of ctx.contexts) await c.close().catch(() => {});
+    if (ctx.browser) await ctx.browser.close().catch(() => {});
+    if (result.failed && process.env.BROWSER_TEST_SERVER_LOG)
+      console.log(world.serverLog);
+    world.stop();
+  }
+  console.log(`browser: ${result.passed} passed, ${result.failed} failed`);
+  process.exit(result.failed ? 1 : 0);
+}
+
+main();

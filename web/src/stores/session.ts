@@ -1,0 +1,92 @@
+// The signed-in user and the session's CSRF token; restored from the cookie on page load.
+import { defineStore } from "pinia";
+import { computed, ref } from "vue";
+import { ApiError, setCsrfToken } from "../api/client";
+import {
+  changePasswordApi,
+  createSessionApi,
+  deleteSessionApi,
+  getSessionApi,
+} from "../api/endpoints";
+import type { Session, User } from "../api/types";
+import permissions from "../../../data/policy/permissions.csv?raw";
+
+/** role → granted permissions, read from data/policy/permissions.csv at build time. */
+const grants: Record<string, Set<string>> = (() => {
+  const lines = permissions.split(/\r?\n/).filter((l) => l && !l.startsWith("#"));
+  const header = lines[0].split(",");
+  const out: Record<string, Set<string>> = {};
+  for (const role of header.slice(2)) out[role] = new Set();
+  for (const line of lines.slice(1)) {
+    const cells = line.split(",");
+    header.slice(2).forEach((role, i) => {
+      if (cells[i + 2] === "1") out[role].add(cells[0]);
+    });
+  }
+  return out;
+})();
+
+export const useSessionStore = defineStore("session", () => {
+  const user = ref<User | null>(null);
+  const mustChangePassword = ref(false);
+  const restored = ref(false);
+
+  function apply(s: Session) {
+    user.value = s.user;
+    mustChangePassword.value = s.must_change_password;
+    setCsrfToken(s.csrf_token);
+  }
+
+  async function restore(): Promise<void> {
+    if (restored.value) return;
+    try {
+      apply(await getSessionApi());
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      user.value = null;
+    }
+    restored.value = true;
+  }
+
+  async function login(username: string, password: string, totp_code?: string) {
+    apply(await createSessionApi({ username, password, totp_code: totp_code || undefined }));
+    restored.value = true;
+  }
+
+  async function changePassword(oldPassword: string, newPassword: string) {
+    apply(await changePasswordApi(oldPassword, newPassword));
+  }
+
+  async function logout() {
+    try {
+      await deleteSessionApi();
+    } catch {
+      /* already gone */
+    }
+    clear();
+  }
+
+  function clear() {
+    user.value = null;
+    mustChangePassword.value = false;
+    setCsrfToken("");
+  }
+
+  const role = computed(() => user.value?.role ?? "");
+  function can(permission: string): boolean {
+    return grants[role.value]?.has(permission) ?? false;
+  }
+
+  return {
+    user,
+    mustChangePassword,
+    restored,
+    restore,
+    login,
+    changePassword,
+    logout,
+    clear,
+    role,
+    can,
+  };
+});
