@@ -13,6 +13,7 @@
 
 #include "access/policy.h"
 #include "api_world.h"
+#include "io/sheet.h"
 #include "test_db.h"
 
 namespace linli::testing {
@@ -322,6 +323,16 @@ TEST_F(AccessMatrixTest, NoLeaksNoFalseDenialsAuditReconciledNoCanaries) {
           for (const auto& p : r.body["data"]["members"]) expect_persons.push_back(p["id"].get<int64_t>());
         // Canaries: no clear ID number or phone anywhere, except the value a reveal returns.
         std::string scan = r.raw;
+        if (r.content_type.find("spreadsheetml") != std::string::npos) {
+          // An export: its cells, as the office would read them.
+          auto sheet = io::ReadSheetFromMemory(r.raw, "export.xlsx");
+          if (!sheet.ok()) fail(label + " export unreadable: " + sheet.status().ToString());
+          scan.clear();
+          if (sheet.ok())
+            for (const auto& row : sheet->rows)
+              for (const auto& cell : row) scan += cell.text + "\n";
+          if (sheet.ok() && sheet->rows.size() < 4) fail(label + " export has no rows");
+        }
         if (c.pattern == "/api/v1/persons/{id}/reveal" && got_class == 2) scan.clear();
         for (const auto& canary : w.canaries)
           if (scan.find(canary) != std::string::npos) {

@@ -93,7 +93,7 @@ std::unique_ptr<ApiWorld> ApiWorld::Build() {
   options.audit.key_path = w->dir_ + "/audit.key";
   options.audit.sync_anchor = false;
   options.auth = policy;
-  options.import_dir = w->dir_ + "/uploads";
+  options.export_dir = w->dir_ + "/exports";
   auto app = http::App::Open(options);
   if (!app.ok()) {
     ADD_FAILURE() << app.status().ToString();

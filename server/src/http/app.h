@@ -42,7 +42,7 @@ struct AppOptions {
   const auth::Clock* clock = nullptr;  // default: the system clock
   int pool_size = 4;                   // PostgreSQL connections (SQLite always uses 1)
   bool secure_cookies = false;         // behind TLS: cookies get Secure
-  std::string import_dir;              // where uploaded files wait for confirmation; "" = temp
+  std::string export_dir;              // private folder for export files until sent; "" = temp
   size_t max_upload_bytes = 20 << 20;
 };
 

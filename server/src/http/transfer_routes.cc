@@ -1,12 +1,15 @@
 // Imports (upload → preview → confirm → downloadable error report) and exports over HTTP.
 //
-// An upload is kept in the import folder under a random id, owned by the user who sent it, until
-// it is confirmed or the server stops; the preview is the import's own dry run, so it reports
-// exactly what the confirmation will do. Exports are written to a private temporary file, sent,
-// and removed; sensitive fields are masked for roles that do not see them in clear.
+// An upload is kept in memory (never in a temporary file: it holds clear ID numbers) under a
+// random id, owned by the user who sent it, until it is confirmed, replaced by the user's newer
+// uploads (at most kMaxPendingPerUser each) or the server stops; the preview is the import's own
+// dry run, so it reports exactly what the confirmation will do. Exports are written to a private
+// temporary file (masked), sent, and removed at once.
 #include <sodium.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -27,8 +30,11 @@ namespace {
 using nlohmann::json;
 using audit::AuditAction;
 
+constexpr size_t kMaxPendingPerUser = 3;
+
 struct PendingImport {
-  std::string path, file_name;
+  std::string bytes, file_name;
+  int64_t created = 0;  // order of arrival
   int64_t user_id = 0, community_id = 0;
   std::string community_code;
   json preview;
@@ -53,9 +59,9 @@ std::string RandomId() {
   return s;
 }
 
-std::string ImportDir(const App& app) {
-  std::string dir = app.options().import_dir;
-  if (dir.empty()) dir = (std::filesystem::temp_directory_path() / ("linli-imports-" + std::to_string(::getpid()))).string();
+std::string ExportDir(const App& app) {
+  std::string dir = app.options().export_dir;
+  if (dir.empty()) dir = (std::filesystem::temp_directory_path() / ("linli-exports-" + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(dir);
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
   return dir;
@@ -108,32 +114,27 @@ void AddTransferRoutes(App& app, Router& router) {
     if (ctx.request.body.empty()) return ErrorResponse(Error(ErrorCode::kFieldRequired, {{"field", "文件"}}));
     std::string file_name = q.count("file_name") ? q.at("file_name") : "upload.xlsx";
     file_name = std::filesystem::path(file_name).filename().string().substr(0, 120);
-    PendingImport pending{ImportDir(app) + "/" + RandomId() + std::filesystem::path(file_name).extension().string(),
-                          file_name, st.user().id, unit->id, unit->code, json(), false};
-    {
-      std::ofstream out(pending.path, std::ios::binary);
-      out.write(ctx.request.body.data(), static_cast<std::streamsize>(ctx.request.body.size()));
-      if (!out) return ErrorResponse(Error(ErrorCode::kIo, {{"path", "上传文件"}, {"detail", "无法保存"}}));
-    }
+    static std::atomic<int64_t> arrivals{0};
+    PendingImport pending{ctx.request.body, file_name, ++arrivals, st.user().id, unit->id, unit->code, json(), false};
     registry::ImportOptions options{unit->code, file_name, true};
-    auto report = registry::ImportRegistryFile(st.db(), pending.path, options);
-    if (!report.ok()) {
-      std::filesystem::remove(pending.path);
-      return ErrorResponse(report.status());
-    }
-    std::string id = std::filesystem::path(pending.path).stem().string();
+    auto report = registry::ImportRegistryBytes(st.db(), pending.bytes, options);
+    if (!report.ok()) return ErrorResponse(report.status());
+    std::string id = RandomId();
     pending.preview = registry::ReportToJson(*report);
     audit::AuditEvent e = st.Event(AuditAction::kImport, "import", id, unit->id);
     e.details = {{"stage", "preview"}, {"file_name", file_name}, {"sha256", report->file_sha256},
                  {"rows", report->imported + report->updated + report->unchanged + report->rejected}};
     Status s = st.Audit(e);
-    if (!s.ok()) {
-      std::filesystem::remove(pending.path);
-      return ErrorResponse(s);
-    }
+    if (!s.ok()) return ErrorResponse(s);
     json j = {{"id", id}, {"file_name", file_name}, {"org_id", unit->id}, {"status", "preview"}, {"report", pending.preview}};
     {
       std::lock_guard<std::mutex> lock(g_imports_mu);
+      // The user's oldest uploads give way to the new one.
+      std::vector<std::pair<int64_t, std::string>> mine;
+      for (const auto& [key, p] : Imports())
+        if (p.user_id == st.user().id) mine.emplace_back(p.created, key);
+      std::sort(mine.begin(), mine.end());
+      for (size_t i = 0; i + kMaxPendingPerUser <= mine.size(); ++i) Imports().erase(mine[i].second);
       Imports()[id] = std::move(pending);
     }
     return Data(j, 201);
@@ -156,7 +157,7 @@ void AddTransferRoutes(App& app, Router& router) {
     if (p->done) return ErrorResponse(Error(ErrorCode::kConflict, {{"detail", "这个文件已经导入过了"}}));
     registry::ImportReport report;
     auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
-      ASSIGN_OR_RETURN(report, registry::ImportRegistryFile(st.db(), p->path, {p->community_code, p->file_name, false}));
+      ASSIGN_OR_RETURN(report, registry::ImportRegistryBytes(st.db(), p->bytes, {p->community_code, p->file_name, false}));
       audit::AuditEvent e = st.Event(AuditAction::kImport, "import", id, p->community_id);
       e.details = {{"stage", "confirm"}, {"file_name", p->file_name}, {"sha256", report.file_sha256},
                    {"imported", report.imported}, {"updated", report.updated}, {"unchanged", report.unchanged},
@@ -170,8 +171,9 @@ void AddTransferRoutes(App& app, Router& router) {
       auto& stored = Imports()[id];
       stored.done = true;
       stored.preview = j;
+      stored.bytes.clear();
+      stored.bytes.shrink_to_fit();
     }
-    std::filesystem::remove(p->path);
     return Data({{"id", id}, {"file_name", p->file_name}, {"org_id", p->community_id}, {"status", "imported"}, {"report", j}});
   });
 
@@ -205,12 +207,15 @@ void AddTransferRoutes(App& app, Router& router) {
     if (!unit.ok()) return ErrorResponse(unit.status());
     registry::ExportOptions options;
     options.org_code = unit->code;
-    options.out_path = ImportDir(app) + "/" + RandomId() + ".xlsx";
+    options.out_path = ExportDir(app) + "/" + RandomId() + ".xlsx";
     options.include_ended = body->value("include_ended", false);
     std::string role = st.role();
     options.transform = [role](const std::string& key, const std::string& value) { return MaskedFor(role, key, value); };
     auto result = registry::ExportRegistry(st.db(), options);
-    if (!result.ok()) return ErrorResponse(result.status());
+    if (!result.ok()) {
+      std::filesystem::remove(options.out_path);
+      return ErrorResponse(result.status());
+    }
     std::ifstream in(options.out_path, std::ios::binary);
     std::stringstream buf;
     buf << in.rdbuf();

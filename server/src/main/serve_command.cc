@@ -23,7 +23,7 @@ int CmdServe(const Args& a) {
   app_options.db_url = a.Get("db", kDefaultDb);
   app_options.audit.key_path = a.Get("audit-key", audit::DefaultAuditKeyPath());
   app_options.secure_cookies = a.Has("secure-cookies");
-  app_options.import_dir = a.Get("import-dir", "");
+  app_options.export_dir = a.Get("export-dir", "");
   // Uploads (imports) are the largest bodies; JSON bodies are bounded by their declared shapes.
   options.max_body_bytes = app_options.max_upload_bytes;
   auto app = http::App::Open(app_options);

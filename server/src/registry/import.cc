@@ -604,14 +604,17 @@ Result<ImportReport> ImportRegistryFile(storage::Db& db, const std::string& path
   if (!in) return Error(ErrorCode::kIo, {{"path", path}, {"detail", "无法打开文件"}});
   std::ostringstream buf;
   buf << in.rdbuf();
-  std::string bytes = buf.str();
   ImportOptions opts = options;
   if (opts.file_name.empty()) {
     size_t slash = path.find_last_of('/');
     opts.file_name = slash == std::string::npos ? path : path.substr(slash + 1);
   }
-  ASSIGN_OR_RETURN(io::Sheet sheet, io::ReadSheetFromMemory(bytes, opts.file_name));
-  Importer imp(db, sheet, opts);
+  return ImportRegistryBytes(db, buf.str(), opts);
+}
+
+Result<ImportReport> ImportRegistryBytes(storage::Db& db, std::string_view bytes, const ImportOptions& options) {
+  ASSIGN_OR_RETURN(io::Sheet sheet, io::ReadSheetFromMemory(bytes, options.file_name));
+  Importer imp(db, sheet, options);
   imp.report_.file_sha256 = Sha256Hex(bytes);
   return imp.Run();
 }

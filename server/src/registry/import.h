@@ -67,6 +67,8 @@ struct ImportReport {
 Result<ImportReport> ImportRegistrySheet(storage::Db& db, const io::Sheet& sheet, const ImportOptions& options);
 // Reads the file (xlsx/xls/csv by content) and imports it.
 Result<ImportReport> ImportRegistryFile(storage::Db& db, const std::string& path, const ImportOptions& options);
+// The same for a file's bytes (an upload kept in memory); options.file_name tells the format.
+Result<ImportReport> ImportRegistryBytes(storage::Db& db, std::string_view bytes, const ImportOptions& options);
 
 // {"imported":…, "updated":…, "unchanged":…, "rejected":…, "errors":[{"row","column","code","message",…}], …}
 nlohmann::json ReportToJson(const ImportReport& report);
