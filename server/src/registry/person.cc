@@ -2,12 +2,14 @@
 #include "registry/person.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "common/id_number.h"
 #include "common/text.h"
 #include "common/time_util.h"
 #include "crypto/field_cipher.h"
+#include "storage/migrations.h"
 
 namespace linli::registry {
 namespace {
@@ -122,6 +124,96 @@ Status PersonStore::WriteGrams(int64_t person_id, const std::string& name) {
   return Status::Ok();
 }
 
+Result<std::unordered_map<std::string, int64_t>> PersonStore::FindByIdNumbers(const std::vector<std::string>& id_numbers) {
+  constexpr size_t kChunk = 500;
+  std::unordered_map<std::string, std::string> clear_of;  // digest -> ID number
+  std::vector<std::string> digests;
+  for (const auto& id : id_numbers) {
+    if (id.empty()) continue;
+    std::string d = cipher_.BlindIndex("id_number", id);
+    if (clear_of.emplace(d, id).second) digests.push_back(std::move(d));
+  }
+  std::unordered_map<std::string, int64_t> out;
+  for (size_t start = 0; start < digests.size(); start += kChunk) {
+    size_t end = std::min(digests.size(), start + kChunk);
+    std::string marks;
+    storage::Params params;
+    for (size_t i = start; i < end; ++i) {
+      marks += marks.empty() ? "?" : ", ?";
+      params.push_back(digests[i]);
+    }
+    RETURN_IF_ERROR(db_.QueryEach("SELECT id_number_digest, id FROM persons WHERE id_number_digest IN (" + marks + ")",
+                                  params, [&](const storage::Row& r) {
+                                    out[clear_of[r.Text(0)]] = r.Int(1);
+                                    return true;
+                                  }));
+  }
+  return out;
+}
+
+Status PersonStore::BeginBulk() {
+  ASSIGN_OR_RETURN(bulk_first_id_, db_.QueryInt("SELECT max(id) FROM persons"));
+  if (db_.dialect() == storage::Dialect::kSqlite) RETURN_IF_ERROR(db_.Exec("DROP TRIGGER persons_fts_ai"));
+  bulk_ = true;
+  return Status::Ok();
+}
+
+Status PersonStore::FinishBulk() {
+  if (!bulk_) return Status::Ok();
+  bulk_ = false;
+  // Multi-row INSERTs of `width` columns, `rows` rows each, the last one shorter.
+  auto insert_rows = [&](const std::string& head, size_t width, size_t total, size_t rows,
+                         const std::function<void(size_t, storage::Params&)>& bind) -> Status {
+    std::unique_ptr<storage::Statement> full;
+    for (size_t start = 0; start < total; start += rows) {
+      size_t n = std::min(rows, total - start);
+      std::string one = "(?";
+      for (size_t k = 1; k < width; ++k) one += ", ?";
+      one += ")";
+      std::string sql = head;
+      for (size_t r = 0; r < n; ++r) sql += (r ? ", " : " VALUES ") + one;
+      storage::Params params;
+      params.reserve(n * width);
+      for (size_t r = 0; r < n; ++r) bind(start + r, params);
+      if (n == rows) {
+        if (!full) {
+          ASSIGN_OR_RETURN(full, db_.Prepare(sql));
+        }
+        RETURN_IF_ERROR(full->Exec(params));
+      } else {
+        RETURN_IF_ERROR(db_.Exec(sql, params));
+      }
+    }
+    return Status::Ok();
+  };
+  std::sort(deferred_grams_.begin(), deferred_grams_.end());
+  RETURN_IF_ERROR(insert_rows("INSERT INTO person_grams (gram, person_id)", 2, deferred_grams_.size(), 200,
+                              [&](size_t i, storage::Params& p) {
+                                p.push_back(deferred_grams_[i].first);
+                                p.push_back(deferred_grams_[i].second);
+                              }));
+  std::string today = Today().ToString(), now = NowIso();
+  RETURN_IF_ERROR(insert_rows("INSERT INTO person_events (person_id, event, on_date, reason, import_id, recorded_at)", 6,
+                              deferred_events_.size(), 100, [&](size_t i, storage::Params& p) {
+                                const DeferredEvent& e = deferred_events_[i];
+                                p.push_back(e.person_id);
+                                p.push_back(std::string("registered"));
+                                p.push_back(today);
+                                p.push_back(storage::TextOrNull(e.reason));
+                                p.push_back(IdOrNull(e.import_id));
+                                p.push_back(now);
+                              }));
+  deferred_grams_.clear();
+  deferred_events_.clear();
+  if (db_.dialect() == storage::Dialect::kSqlite) {
+    RETURN_IF_ERROR(db_.Exec("INSERT INTO person_fts(rowid, name, address) SELECT id, name, address FROM persons "
+                             "WHERE id > ? ORDER BY id",
+                             {bulk_first_id_}));
+    RETURN_IF_ERROR(db_.ExecScript(storage::kSqlitePersonFtsInsertTrigger));
+  }
+  return Status::Ok();
+}
+
 Result<int64_t> PersonStore::Insert(const Person& p, const std::string& reason, int64_t import_id) {
   const auto& f = p.fields;
   NamePinyin py = NamePinyinOf(f["name"]);
@@ -135,6 +227,11 @@ Result<int64_t> PersonStore::Insert(const Person& p, const std::string& reason, 
   }
   ASSIGN_OR_RETURN(auto rows, insert_->Query(params));
   int64_t id = rows.at(0).Int(0);
+  if (bulk_) {
+    for (auto& g : NameGrams(f["name"])) deferred_grams_.emplace_back(std::move(g), id);
+    deferred_events_.push_back({id, reason, import_id});
+    return id;
+  }
   RETURN_IF_ERROR(WriteGrams(id, f["name"]));
   RETURN_IF_ERROR(RecordEvent(id, "registered", Today().ToString(), "", "", "", reason, import_id));
   return id;

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -62,8 +64,20 @@ class PersonStore {
   Result<int64_t> FindByIdNumber(const std::string& id_number);  // 0 when absent
   Result<int64_t> FindWithoutId(int64_t community_id, const std::string& name, const std::string& birth_date);
 
+  // The persons registered under each of `id_numbers` (clear, normalised), in one query per 500.
+  Result<std::unordered_map<std::string, int64_t>> FindByIdNumbers(const std::vector<std::string>& id_numbers);
+
   // Inserts a person; writes a 'registered' event. Returns the new id.
   Result<int64_t> Insert(const Person& p, const std::string& reason, int64_t import_id);
+
+  // Bulk insertion (an import): until FinishBulk(), Insert() defers the person's name grams, its
+  // 'registered' event and, on SQLite, its full-text row (the insert trigger is dropped); then
+  // FinishBulk() writes the grams sorted in multi-row statements, the events likewise, and the
+  // full-text rows in one INSERT … SELECT, and creates the trigger again. Updates are not
+  // deferred. REQUIRES: both inside the same transaction (a rollback undoes all of it); no other
+  // writer inserts persons meanwhile.
+  Status BeginBulk();
+  Status FinishBulk();
   // Applies `after` over the stored person: each differing stored field (and grid/room/household)
   // is updated and recorded as an 'updated' event. Returns the names of the changed fields.
   Result<std::vector<std::string>> Update(const Person& before, const Person& after, const std::string& reason,
@@ -81,6 +95,15 @@ class PersonStore {
   void AppendSensitive(const std::string& key, const std::string& value, storage::Params& params) const;
   storage::Db& db_;
   const crypto::FieldCipher& cipher_;
+  struct DeferredEvent {
+    int64_t person_id;
+    std::string reason;
+    int64_t import_id;
+  };
+  bool bulk_ = false;
+  int64_t bulk_first_id_ = 0;  // persons with a larger id were inserted by this bulk
+  std::vector<std::pair<std::string, int64_t>> deferred_grams_;
+  std::vector<DeferredEvent> deferred_events_;
   std::unique_ptr<storage::Statement> find_by_id_, insert_, insert_gram_, insert_event_, delete_grams_;
 };
 

@@ -60,7 +60,11 @@ class Searcher {
              const std::function<bool(const SearchHit&)>& verify = nullptr) {
     if (static_cast<int>(hits_.size()) >= q_.limit) return Status::Ok();
     params.insert(params.end(), scope_params_.begin(), scope_params_.end());
-    std::string sql = std::string("SELECT ") + kHitColumns + " FROM " + from_where + scope_sql_ + " ORDER BY p.name, p.id";
+    // SQLite: "+p.name" keeps the planner from walking the whole name index in order (to skip the
+    // sort) while it probes each person against a selective condition — seconds at 1M persons
+    // when few match. The matching rows are found through their own index and then sorted.
+    std::string sql = std::string("SELECT ") + kHitColumns + " FROM " + from_where + scope_sql_ + " ORDER BY " +
+                      (db_.dialect() == storage::Dialect::kSqlite ? "+p.name" : "p.name") + ", p.id";
     if (!verify) sql += " LIMIT " + std::to_string(q_.limit);
     Status decrypt_status;
     RETURN_IF_ERROR(db_.QueryEach(sql, params, [&](const storage::Row& r) {

@@ -133,6 +133,15 @@ CREATE TABLE field_key (
 );
 )SQL";
 
+}  // namespace
+
+const char* const kSqlitePersonFtsInsertTrigger =
+    "CREATE TRIGGER persons_fts_ai AFTER INSERT ON persons BEGIN\n"
+    "  INSERT INTO person_fts(rowid, name, address) VALUES (new.id, new.name, new.address);\n"
+    "END";
+
+namespace {
+
 // Prefix searches use byte-wise ranges, so the search columns use binary collation on both engines.
 constexpr const char* kV1Sqlite = R"SQL(
 CREATE INDEX persons_name ON persons(name);
@@ -140,9 +149,7 @@ CREATE INDEX persons_pinyin ON persons(name_pinyin);
 CREATE INDEX persons_initials ON persons(name_initials);
 CREATE TABLE person_grams (gram TEXT NOT NULL, person_id INTEGER NOT NULL, PRIMARY KEY (gram, person_id)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE person_fts USING fts5(name, address, content='persons', content_rowid='id', tokenize='trigram');
-CREATE TRIGGER persons_fts_ai AFTER INSERT ON persons BEGIN
-  INSERT INTO person_fts(rowid, name, address) VALUES (new.id, new.name, new.address);
-END;
+{{fts_ai}};
 CREATE TRIGGER persons_fts_au AFTER UPDATE OF name, address ON persons BEGIN
   INSERT INTO person_fts(person_fts, rowid, name, address) VALUES ('delete', old.id, old.name, old.address);
   INSERT INTO person_fts(rowid, name, address) VALUES (new.id, new.name, new.address);
@@ -281,6 +288,8 @@ CREATE TRIGGER audit_anchor_no_truncate BEFORE TRUNCATE ON audit_anchor
 )SQL";
 
 std::string Expand(std::string sql, Dialect d) {
+  for (size_t pos; (pos = sql.find("{{fts_ai}}")) != std::string::npos;)
+    sql.replace(pos, 10, kSqlitePersonFtsInsertTrigger);
   auto replace_all = [&](const std::string& from, const std::string& to) {
     for (size_t pos = 0; (pos = sql.find(from, pos)) != std::string::npos; pos += to.size())
       sql.replace(pos, from.size(), to);

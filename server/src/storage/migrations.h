@@ -17,6 +17,11 @@ struct Migration {
 };
 
 const std::vector<Migration>& AllMigrations();
+
+// SQLite: the trigger that keeps person_fts in step with inserted persons (part of schema v1). A
+// bulk import drops it inside its transaction, fills person_fts in one INSERT … SELECT and creates
+// it again with this statement (registry::PersonStore::BeginBulk/FinishBulk).
+extern const char* const kSqlitePersonFtsInsertTrigger;
 int LatestSchemaVersion();
 
 // Applies every migration newer than the store's version. Refuses a store newer than this program.

@@ -301,6 +301,10 @@ class SqliteDb : public Db {
 }  // namespace
 
 Result<std::unique_ptr<Db>> OpenSqlite(const std::string& path, const OpenOptions& options) {
+  // No memory statistics: they take a global mutex on every allocation (a bulk import makes
+  // millions). Only possible before SQLite initialises; later calls fail harmlessly.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   auto db = std::make_unique<SqliteDb>(path, options.read_only);
   RETURN_IF_ERROR(db->Open(options.create));
   return std::unique_ptr<Db>(std::move(db));
