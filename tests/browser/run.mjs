@@ -330,7 +330,7 @@ const tests = [
     },
   ],
   [
-    "简体/繁體 switch converts the interface text (and the data when the server supports it)",
+    "简体/繁體 switch converts the interface text and the data",
     async (ctx) => {
       const page = await newPage(ctx);
       await uiLogin(page, ctx.world, "worker");
@@ -338,11 +338,11 @@ const tests = [
       await page.waitForSelector('[data-test="person-name"]');
       await page.click('[data-test="script-switch"] >> text=繁體');
       await page.waitForSelector(".side >> text=組織架構");
-      if (ctx.serverTraditional) {
-        await page.waitForSelector(
-          `[data-test="person-name"] >> text=${ctx.target.traditional}`,
-        );
-      }
+      // Data: the server converts every JSON text (X-Linli-Script: traditional, OpenCC).
+      await page.waitForSelector(
+        `[data-test="person-name"] >> text=${ctx.target.traditionalData}`,
+      );
+      await page.waitForSelector('[data-field="phone"] >> text=聯繫電話');
       await shot(page, "16-traditional");
       await page.click('[data-test="script-switch"] >> text=简体');
       await page.waitForSelector(".side >> text=组织架构");
@@ -394,6 +394,15 @@ async function main() {
       traditional: "張海峰",
       idTail: hit.id_number.slice(-4),
     };
+    // The target's name as the server writes it in Traditional script (OpenCC).
+    const trad = await fetch(`${world.base}/api/v1/persons/${hit.id}`, {
+      headers: { cookie: s.cookie, "x-linli-script": "traditional" },
+    }).then((r) => r.json());
+    ctx.target.traditionalData = trad.data.fields.name;
+    assert(
+      ctx.target.traditionalData !== hit.name,
+      `no Traditional data: ${ctx.target.traditionalData}`,
+    );
     // The grid worker works in the target's grid; "other" lives in another grid.
     const orgs = await world.api(s, "GET", "/org_units");
     assert(orgs.status === 200, `org_units: ${JSON.stringify(orgs.json)}`);
@@ -415,10 +424,6 @@ async function main() {
     ctx.ownGridPerson = own.id;
     ctx.otherGridPerson = other.id;
     ctx.otherGridName = other.fields.name;
-    const trad = await fetch(`${world.base}/api/v1/persons/${hit.id}`, {
-      headers: { cookie: s.cookie, "x-linli-script": "traditional" },
-    }).then((r) => r.json());
-    ctx.serverTraditional = trad.data?.fields?.name === "張海峰";
     ctx.browser = await launchBrowser();
     result = await runTests(tests, ctx);
   } catch (e) {

@@ -1,6 +1,7 @@
 // Data the registry pages share: the org units in the user's scope and the national code tables.
 import { defineStore } from "pinia";
-import { computed, ref } from "vue";
+import { computed, ref, watch } from "vue";
+import { script } from "../i18n";
 import { listCodeTablesApi, listOrgUnitsApi } from "../api/endpoints";
 import type { CodeTable, OrgUnit } from "../api/types";
 
@@ -57,6 +58,13 @@ export const useRegistryStore = defineStore("registry", () => {
     orgsLoaded = null;
     codesLoaded = null;
   }
+  // Names and labels come converted from the server: load them again in the other script.
+  watch(script, () => {
+    orgsLoaded = null;
+    codesLoaded = null;
+    loadOrgs().catch(() => undefined);
+    if (Object.keys(codeTables.value).length) loadCodes().catch(() => undefined);
+  });
 
   return { orgs, codeTables, loadOrgs, loadCodes, orgTree, orgById, communities, reset };
 });

@@ -9,6 +9,7 @@ import {
   getSessionApi,
 } from "../api/endpoints";
 import type { Session, User } from "../api/types";
+import { script } from "../i18n";
 import permissions from "../../../data/policy/permissions.csv?raw";
 
 /** role → granted permissions, read from data/policy/permissions.csv at build time. */
@@ -31,7 +32,9 @@ export const useSessionStore = defineStore("session", () => {
   const mustChangePassword = ref(false);
   const restored = ref(false);
 
+  let readIn = script.value;
   function apply(s: Session) {
+    readIn = script.value;
     user.value = s.user;
     mustChangePassword.value = s.must_change_password;
     setCsrfToken(s.csrf_token);
@@ -46,6 +49,16 @@ export const useSessionStore = defineStore("session", () => {
       user.value = null;
     }
     restored.value = true;
+  }
+
+  /** Reads the session again when it was read in the other script (org and role names). */
+  async function refreshIfStale(): Promise<void> {
+    if (!user.value || readIn === script.value) return;
+    try {
+      apply(await getSessionApi());
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+    }
   }
 
   async function login(username: string, password: string, totp_code?: string) {
@@ -82,6 +95,7 @@ export const useSessionStore = defineStore("session", () => {
     mustChangePassword,
     restored,
     restore,
+    refreshIfStale,
     login,
     changePassword,
     logout,
