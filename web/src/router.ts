@@ -32,6 +32,18 @@ const routes: RouteRecordRaw[] = [
         meta: { permission: "registry.read" },
       },
       {
+        path: "persons",
+        name: "persons",
+        component: () => import("./views/persons-view.vue"),
+        meta: { permission: "registry.read" },
+      },
+      {
+        path: "households/:id",
+        name: "household",
+        component: () => import("./views/household-view.vue"),
+        meta: { permission: "registry.read" },
+      },
+      {
         path: "persons/new",
         name: "person-new",
         component: () => import("./views/person-form-view.vue"),

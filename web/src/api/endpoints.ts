@@ -58,6 +58,12 @@ export const movePersonApi = (
 export const endPersonApi = (id: number, body: { status: string; date: string; reason: string }) =>
   request<Person>("POST", `/persons/${id}/end`, { json: body });
 
+export const getHouseholdApi = (id: number) =>
+  request<{ id: number; address: string; head_person_id: number; members: Person[] }>(
+    "GET",
+    `/households/${id}`,
+  );
+
 export const listDuplicatesApi = (org_id?: number) =>
   request<DuplicatePair[]>("GET", "/duplicates", { query: { org_id } });
 export const mergeDuplicatesApi = (kept_id: number, merged_id: number, reason: string) =>

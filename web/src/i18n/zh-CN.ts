@@ -183,4 +183,8 @@ export default {
   "role.system_admin": "系统管理员",
   "role.security_admin": "安全管理员",
   "role.auditor": "审计管理员",
+  "persons.total": "共 {n} 人",
+  "household.page.title": "户",
+  "household.page.edit_hint": "点成员进入详情，在那里修改与户主关系、人户状态等信息。",
+  "person.household.open": "查看整户",
 } as const;

@@ -182,4 +182,8 @@ export default {
   "role.system_admin": "系統管理員",
   "role.security_admin": "安全管理員",
   "role.auditor": "審計管理員",
+  "persons.total": "共 {n} 人",
+  "household.page.title": "戶",
+  "household.page.edit_hint": "點成員進入詳情，在那裡修改與戶主關係、人戶狀態等信息。",
+  "person.household.open": "查看整戶",
 } as const;
