@@ -595,6 +595,9 @@ Columns LoadColumns(const std::string& db_path) {
   }
   sqlite3_finalize(st);
   sqlite3_close(db);
+  // Not one of linli's connections: its trace (installed by the auto extension) must not be
+  // touched again once it is closed.
+  g_traced.erase(std::remove(g_traced.begin(), g_traced.end(), db), g_traced.end());
   for (size_t i = 0; i < c.id.size(); ++i) {
     c.name_start.push_back(c.name_blob.size());
     c.name_blob += c.name[i];
