@@ -75,6 +75,11 @@ const tests = [
       assert(residents.trim() === "300", `residents shown: ${residents}`);
       await page.waitForSelector("canvas");
       await shot(page, "02-home");
+      const compare = await page.waitForSelector(
+        '[data-test="home-compare"] >> text=第1网格',
+      );
+      await compare.scrollIntoViewIfNeeded();
+      await shot(page, "21-home-compare");
     },
   ],
   [
@@ -382,6 +387,26 @@ const tests = [
     },
   ],
   [
+    "a street supervisor (TOTP) sees the street's figures and cannot register residents",
+    async (ctx) => {
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "sup");
+      await page.waitForSelector('[data-test="stat-residents"]');
+      const title = await page.textContent("h1");
+      assert(title.includes("建外街道"), `supervisor home: ${title}`);
+      assert(
+        (await page.locator(".side >> text=登记居民").count()) === 0,
+        "supervisor may register",
+      );
+      assert(
+        (await page.locator(".side >> text=导出").count()) === 1,
+        "supervisor cannot export",
+      );
+      await page.goto(`${ctx.world.base}/persons/new`);
+      await page.waitForURL((url) => url.pathname === "/");
+    },
+  ],
+  [
     "duplicates and user administration pages",
     async (ctx) => {
       const page = await newPage(ctx);
@@ -409,6 +434,7 @@ async function main() {
     world.addUser("worker", "community_worker", COMMUNITY);
     world.addUser("aud", "auditor", "110105");
     world.addUser("sec", "security_admin", "110105");
+    world.addUser("sup", "supervisor", "110105001");
     await world.start();
     // Facts the tests need, read through the API as the community worker.
     const s = await world.apiLogin("worker");

@@ -186,4 +186,5 @@ export default {
   "household.page.title": "戶",
   "household.page.edit_hint": "點成員進入詳情，在那裡修改與戶主關係、人戶狀態等信息。",
   "person.household.open": "查看整戶",
+  "home.compare.title": "下屬單位對比",
 } as const;
