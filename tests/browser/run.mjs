@@ -103,7 +103,13 @@ const tests = [
         .locator(`${tree} [data-kind="room"].owner`)
         .count();
       assert(vacant + owner > 0, "rooms are not coloured by use");
-      await page.click(`${tree} [data-kind="room"].owner >> nth=0`);
+      const tiles = '[data-test="unit-rooms"] .tile';
+      await page.waitForSelector(tiles);
+      assert(
+        (await page.locator(`${tiles}.vacant, ${tiles}.rented`).count()) > 0,
+        "no vacant or rented room tile in the unit",
+      );
+      await page.click(`${tiles}.owner >> nth=0`);
       await page.waitForSelector('[data-test="place-detail"] li');
       await shot(page, "04-places");
     },

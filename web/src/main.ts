@@ -1,6 +1,7 @@
 // Entry: Pinia, the router, the session-expiry handler and Element Plus's base styles.
 import { createApp } from "vue";
 import { createPinia } from "pinia";
+import { ElMessage } from "element-plus";
 import "element-plus/theme-chalk/base.css";
 import "element-plus/theme-chalk/el-message.css";
 import "element-plus/theme-chalk/el-message-box.css";
@@ -22,4 +23,9 @@ onUnauthorized(() => {
     router.push({ name: "login" });
   }
 });
+// An unexpected failure (not an API error, which each page shows itself) is shown, not swallowed.
+app.config.errorHandler = (err) => {
+  console.error(err);
+  ElMessage.error(String(err));
+};
 app.mount("#app");
