@@ -415,12 +415,33 @@ const tests = [
   [
     "duplicates and user administration pages",
     async (ctx) => {
+      // Two records of one person: same name and birth date, two ID numbers.
+      const s = await ctx.world.apiLogin("worker");
+      for (const body17 of ["11010519750505001", "11010519750505003"]) {
+        const r = await ctx.world.api(s, "POST", "/persons", {
+          org_id: ctx.communityId,
+          name: "李重复",
+          id_number: idWithCheck(body17),
+          gender: "1",
+          birth_date: "1975-05-05",
+          reason: "测试重复",
+        });
+        assert(r.status === 201, `create duplicate: ${JSON.stringify(r.json)}`);
+      }
       const page = await newPage(ctx);
       await uiLogin(page, ctx.world, "worker");
       await page.goto(`${ctx.world.base}/duplicates`);
-      await page.waitForSelector("h1");
-      await page.waitForTimeout(500);
+      const group = '[data-test="dup-group"]:has-text("李重复")';
+      await page.waitForSelector(group);
       await shot(page, "17-duplicates");
+      await page.click(`${group} [data-test="dup-merge"] >> nth=0`);
+      await page.fill('input[name="merge_reason"]', "同一人两条记录");
+      await page.click('[data-test="dup-confirm"]');
+      // Two different ID numbers are two people: the server refuses, and the reason is shown.
+      const err = await page.waitForSelector('[data-test="dup-error"]');
+      assert((await err.textContent()).length > 4, "merge refusal not shown");
+      await shot(page, "22-duplicates-refused");
+      await page.keyboard.press("Escape");
       const admin = await newPage(ctx);
       await uiLogin(admin, ctx.world, "sec");
       await admin.goto(`${ctx.world.base}/users`);
@@ -486,6 +507,7 @@ async function main() {
       (p) => p.grid_id !== grid.id && p.grid_id,
     );
     await world.restart(() => world.addUser("gridw", "grid_worker", grid.code));
+    ctx.communityId = hit.community_id;
     ctx.ownGridPerson = own.id;
     ctx.otherGridPerson = other.id;
     ctx.otherGridName = other.fields.name;
