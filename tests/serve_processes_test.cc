@@ -217,5 +217,33 @@ TEST_F(ServeProcessesTest, ASecondServerOnOneSqliteFileIsRefusedWithAClearMessag
   EXPECT_EQ(a.Stop(), 0);
 }
 
+// Imports and exports are long work: the server runs them on its worker pool and writes the
+// answer back on the connection.
+TEST_F(ServeProcessesTest, ImportsAndExportsRunOnTheWorkerPoolAndAnswerOverTheConnection) {
+  std::string url = PrepareStore();
+  Server a;
+  ASSERT_TRUE(a.Start(url)) << a.output;
+  HttpReply login = Http(a.port, "POST", "/api/v1/sessions", json{{"username", "worker"}, {"password", kPassword}}.dump());
+  ASSERT_EQ(login.status, 201) << login.body.dump();
+  std::string csrf = login.body["data"]["csrf_token"];
+  int64_t community = login.body["data"]["user"]["org"]["id"];
+  std::string csv = "姓名,公民身份号码,现居住地址\n池上,11010519491231002X,东湖小区2栋1单元201室\n坏行,123,东湖小区2栋1单元202室\n";
+  HttpReply preview = Http(a.port, "POST", "/api/v1/imports?org_id=" + std::to_string(community) + "&file_name=a.csv", csv,
+                           login.cookie, csrf);
+  ASSERT_EQ(preview.status, 201) << preview.body.dump();
+  EXPECT_EQ(preview.body["data"]["report"]["imported"], 1);
+  EXPECT_EQ(preview.body["data"]["report"]["rejected"], 1);
+  std::string id = preview.body["data"]["id"];
+  HttpReply done = Http(a.port, "POST", "/api/v1/imports/" + id + "/confirm", "", login.cookie, csrf);
+  ASSERT_EQ(done.status, 200) << done.body.dump();
+  EXPECT_EQ(done.body["data"]["status"], "imported");
+  HttpReply exported = Http(a.port, "POST", "/api/v1/exports", json{{"org_id", community}}.dump(), login.cookie, csrf);
+  EXPECT_EQ(exported.status, 200);
+  EXPECT_EQ(Http(a.port, "GET", "/api/v1/persons?org_id=" + std::to_string(community), "", login.cookie)
+                .body["page"]["total"],
+            1);
+  EXPECT_EQ(a.Stop(), 0);
+}
+
 }  // namespace
 }  // namespace linli::testing

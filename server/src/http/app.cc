@@ -100,13 +100,14 @@ void App::Release(Store* store) {
   cv_.notify_one();
 }
 
-void App::Add(Router& router, const std::string& method, const std::string& pattern, Handler handler) {
+void App::Add(Router& router, const std::string& method, const std::string& pattern, Handler handler,
+              bool long_running) {
   const access::RoutePolicy* policy = access::Policy::Get().FindRoute(method, pattern);
   if (!policy) {
     std::fprintf(stderr, "接口 %s %s 没有写入 data/policy/routes.csv，拒绝启动\n", method.c_str(), pattern.c_str());
     std::abort();
   }
-  router.Add({method, pattern, policy->permission, std::move(handler)});
+  router.Add({method, pattern, policy->permission, std::move(handler), long_running});
 }
 
 void App::AddRoutes(Router& router) {

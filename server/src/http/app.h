@@ -94,8 +94,10 @@ class App {
   // Adds every route of the API and installs the guard. Aborts when a route has no row in
   // data/policy/routes.csv or its permission differs (a policy mistake must not start).
   void AddRoutes(Router& router);
-  // Registers one route; its permission comes from routes.csv.
-  void Add(Router& router, const std::string& method, const std::string& pattern, Handler handler);
+  // Registers one route; its permission comes from routes.csv. Long work (imports, exports) is
+  // marked `long_running` and served on the HTTP server's worker pool.
+  void Add(Router& router, const std::string& method, const std::string& pattern, Handler handler,
+           bool long_running = false);
 
   // Leases a connection, waiting for one to be free.
   Store* Acquire();

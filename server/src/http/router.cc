@@ -33,6 +33,14 @@ bool Router::Match(const std::string& pattern, const std::string& path, std::map
   return pi == pattern.size() && si == path.size();
 }
 
+bool Router::IsLongRunning(const Request& request) const {
+  for (const Route& route : routes_) {
+    std::map<std::string, std::string> params;
+    if (route.method == request.method && Match(route.pattern, request.path, &params)) return route.long_running;
+  }
+  return false;
+}
+
 Response Router::Dispatch(Request& request) const {
   bool path_known = false;
   for (const Route& route : routes_) {

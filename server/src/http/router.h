@@ -33,6 +33,7 @@ struct Route {
   std::string pattern;     // "/api/v1/persons/{id}"
   std::string permission;  // "registry.read", or "public"
   Handler handler;
+  bool long_running = false;  // served on the server's worker pool, not an event-loop thread
 };
 
 class Router {
@@ -44,6 +45,8 @@ class Router {
   void SetFallback(Handler fallback) { fallback_ = std::move(fallback); }
   const std::vector<Route>& routes() const { return routes_; }
 
+  // True when `request` (path already parsed) goes to a long_running route.
+  bool IsLongRunning(const Request& request) const;
   // Routing errors: kHttpRouteNotFound (404), kHttpMethodNotAllowed (405).
   Response Dispatch(Request& request) const;
 

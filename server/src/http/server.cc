@@ -42,6 +42,8 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::optional<asio::signal_set> signals;
   std::thread stopper;  // runs StopNow() after a signal
+  // Long work (routes marked long_running: imports, exports) runs here, not on the event loops.
+  asio::thread_pool workers{2};
 
   void Accept();
   void StopNow();
@@ -106,13 +108,18 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!ep_ec) req.client_ip = ep.address().to_string();
     keep_alive_ = msg.keep_alive() && !server_.stopping;
     int version = msg.version();
-    Response res;
-    if (!ParseTarget(req.target, &req.path, &req.query)) {
-      res = ErrorResponse(Error(ErrorCode::kHttpBadRequest, {{"detail", "地址编码错误"}}));
-    } else {
-      res = server_.router.Dispatch(req);
-    }
-    Send(std::move(res), version, /*counted=*/true);
+    if (!ParseTarget(req.target, &req.path, &req.query))
+      return Send(ErrorResponse(Error(ErrorCode::kHttpBadRequest, {{"detail", "地址编码错误"}})), version, true);
+    if (!server_.router.IsLongRunning(req))
+      return Send(server_.router.Dispatch(req), version, /*counted=*/true);
+    // Hand the request to the worker pool; the answer is written back on this connection's strand.
+    auto self = shared_from_this();
+    asio::post(server_.workers, [self, req = std::move(req), version]() mutable {
+      Response res = self->server_.router.Dispatch(req);
+      asio::dispatch(self->stream_.get_executor(), [self, res = std::move(res), version]() mutable {
+        self->Send(std::move(res), version, /*counted=*/true);
+      });
+    });
   }
 
   void Send(Response r, int version, bool counted = false) {

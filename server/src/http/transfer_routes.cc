@@ -138,7 +138,7 @@ void AddTransferRoutes(App& app, Router& router) {
       Imports()[id] = std::move(pending);
     }
     return Data(j, 201);
-  });
+  }, /*long_running=*/true);
 
   app.Add(router, "GET", "/api/v1/imports/{id}", [](Context& ctx) {
     RequestState& st = State(ctx);
@@ -175,7 +175,7 @@ void AddTransferRoutes(App& app, Router& router) {
       stored.bytes.shrink_to_fit();
     }
     return Data({{"id", id}, {"file_name", p->file_name}, {"org_id", p->community_id}, {"status", "imported"}, {"report", j}});
-  });
+  }, /*long_running=*/true);
 
   app.Add(router, "GET", "/api/v1/imports/{id}/errors", [](Context& ctx) {
     RequestState& st = State(ctx);
@@ -230,7 +230,7 @@ void AddTransferRoutes(App& app, Router& router) {
     std::string name = unit->name + "居民名册.xlsx";
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"registry.xlsx\"; filename*=UTF-8''" + PercentEncode(name));
     return r;
-  });
+  }, /*long_running=*/true);
 }
 
 }  // namespace linli::http
