@@ -348,6 +348,20 @@ const tests = [
       await page.waitForSelector('[data-test="person-name"]');
       await noHorizontalScroll(page, "person");
       await shot(page, "15-phone-person");
+      for (const [route, ready] of [
+        ["/persons/new", '[data-field="gender"]'],
+        ["/import", '[data-test="import-file"]'],
+        ["/export", '[data-test="export-run"]'],
+        ["/places", '[data-test="places-tree"] .el-tree-node'],
+        ["/persons", '[data-test="persons-table"] .el-table__row'],
+      ]) {
+        await page.goto(`${ctx.world.base}${route}`);
+        await page.waitForSelector(ready);
+        await noHorizontalScroll(page, route);
+      }
+      await page.goto(`${ctx.world.base}/persons/new`);
+      await page.waitForSelector('[data-field="gender"]');
+      await shot(page, "23-phone-form");
     },
   ],
   [
