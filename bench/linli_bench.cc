@@ -410,7 +410,6 @@ constexpr const char* kLimitTable =
 // linli's indexes on persons (storage/migrations.cc), on the columns the CSV has; then FTS5.
 constexpr const char* kLimitIndexes =
     "CREATE UNIQUE INDEX persons_id_number ON persons(id_number);\n"  // id_number TEXT UNIQUE
-    "CREATE INDEX persons_name ON persons(name);\n"
     "CREATE INDEX persons_name_birth ON persons(name, birth_date);\n"
     "CREATE INDEX persons_grid ON persons(grid);\n"                   // linli: grid_id
     "CREATE INDEX persons_household ON persons(household_number);\n"  // linli: household_id

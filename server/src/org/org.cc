@@ -299,29 +299,35 @@ std::optional<Address> ParseAddress(std::string_view text) {
 Result<int64_t> PlaceCache::Ensure(const std::string& kind, const std::string& name, const std::string& path,
                                    int64_t parent_id, int64_t grid_id) {
   auto it = by_path_.find(path);
+  if (it == by_path_.end() && !loaded_) {
+    // The community's places, once: an import then needs no lookup per address.
+    RETURN_IF_ERROR(db_.QueryEach("SELECT id, grid_id, occupancy, kind, address FROM places WHERE community_id = ?",
+                                  {community_id_}, [&](const storage::Row& r) {
+                                    int64_t id = r.Int(0);
+                                    int64_t grid = r.IsNull(1) ? 0 : r.Int(1);
+                                    by_path_.emplace(r.Text(4), Known{id, grid});
+                                    if (r.Text(3) == "room") occupancy_.emplace(id, r.Text(2));
+                                    if (grid) grid_of_[id] = grid;
+                                    return true;
+                                  }));
+    loaded_ = true;
+    it = by_path_.find(path);
+  }
   if (it == by_path_.end()) {
-    ASSIGN_OR_RETURN(auto rows, db_.Query("SELECT id, grid_id, occupancy FROM places WHERE community_id = ? AND address = ?",
-                                          {community_id_, path}));
-    if (!rows.empty()) {
-      it = by_path_.emplace(path, Known{rows[0].Int(0), rows[0].IsNull(1) ? 0 : rows[0].Int(1)}).first;
-      if (kind == "room") occupancy_.emplace(rows[0].Int(0), rows[0].Text(2));
-      if (!rows[0].IsNull(1)) grid_of_[rows[0].Int(0)] = rows[0].Int(1);
-    } else {
-      // A new unit or room without its own grid belongs to its building's grid.
-      if (!grid_id && parent_id) {
-        auto g = grid_of_.find(parent_id);
-        if (g != grid_of_.end()) grid_id = g->second;
-      }
-      storage::Value parent = parent_id ? storage::Value{parent_id} : storage::Null();
-      storage::Value grid = grid_id ? storage::Value{grid_id} : storage::Null();
-      ASSIGN_OR_RETURN(auto ins, db_.Query("INSERT INTO places (community_id, parent_id, kind, name, address, grid_id) "
-                                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                                           {community_id_, parent, kind, name, path, grid}));
-      int64_t id = ins.at(0).Int(0);
-      if (kind == "room") occupancy_.emplace(id, std::string());
-      if (grid_id) grid_of_[id] = grid_id;
-      return by_path_.emplace(path, Known{id, grid_id}).first->second.id;
+    // A new unit or room without its own grid belongs to its building's grid.
+    if (!grid_id && parent_id) {
+      auto g = grid_of_.find(parent_id);
+      if (g != grid_of_.end()) grid_id = g->second;
     }
+    storage::Value parent = parent_id ? storage::Value{parent_id} : storage::Null();
+    storage::Value grid = grid_id ? storage::Value{grid_id} : storage::Null();
+    ASSIGN_OR_RETURN(auto ins, db_.Query("INSERT INTO places (community_id, parent_id, kind, name, address, grid_id) "
+                                         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                                         {community_id_, parent, kind, name, path, grid}));
+    int64_t id = ins.at(0).Int(0);
+    if (kind == "room") occupancy_.emplace(id, std::string());
+    if (grid_id) grid_of_[id] = grid_id;
+    return by_path_.emplace(path, Known{id, grid_id}).first->second.id;
   }
   if (grid_id && it->second.grid_id != grid_id && kind != "estate") {
     RETURN_IF_ERROR(db_.Exec("UPDATE places SET grid_id = ? WHERE id = ?", {grid_id, it->second.id}));

@@ -93,6 +93,7 @@ class PlaceCache {
   std::unordered_map<std::string, Known> by_path_;
   std::unordered_map<int64_t, std::string> occupancy_;  // room id -> occupancy code
   std::unordered_map<int64_t, int64_t> grid_of_;        // place id -> grid id
+  bool loaded_ = false;  // by_path_ holds every stored place of the community
 };
 
 }  // namespace linli::org
