@@ -378,6 +378,7 @@ const tests = [
         `[data-test="person-name"] >> text=${ctx.target.traditionalData}`,
       );
       await page.waitForSelector('[data-field="phone"] >> text=聯繫電話');
+      await page.waitForSelector('[data-test="user-menu"] >> text=社區工作者');
       await shot(page, "16-traditional");
       await page.click('[data-test="script-switch"] >> text=简体');
       await page.waitForSelector(".side >> text=组织架构");
