@@ -47,9 +47,9 @@ class Searcher {
   Searcher(storage::Db& db, const crypto::FieldCipher& cipher, const SearchQuery& q)
       : db_(db), cipher_(cipher), q_(q) {
     if (!q.community_ids.empty())
-      scope_sql_ = " AND p.community_id IN (" + storage::InList(q.community_ids, scope_params_) + ")";
+      scope_sql_ = " AND +p.community_id IN (" + storage::InList(q.community_ids, scope_params_) + ")";
     if (!q.grid_ids.empty())
-      scope_sql_ += " AND p.grid_id IN (" + storage::InList(q.grid_ids, scope_params_) + ")";
+      scope_sql_ += " AND +p.grid_id IN (" + storage::InList(q.grid_ids, scope_params_) + ")";
     if (!q.include_ended) scope_sql_ += " AND p.status = 'active'";
     else scope_sql_ += " AND p.status <> 'merged'";
   }
