@@ -3,11 +3,14 @@
 //   fragment, Traditional input, keyboard), the audited reveal and its audit entry, create/edit
 //   with server field errors at the field, the import wizard with a dirty file, export download,
 //   a grid worker refused another grid's resident by URL, the 390 px phone layout, the 简体/繁體
-//   switch, and a screenshot of each main page into docs/screenshots/ for docs/USER-GUIDE.md.
+//   switch, and a screenshot of each main page into docs/screenshots/ for docs/USER-GUIDE.md;
+//   first, the web sources are type-checked (vue-tsc) and checked for prettier formatting.
 // Usage: node tests/browser/run.mjs   (BUILD_DIR, CHROMIUM, BROWSER_TEST_FILTER=name-part)
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {
+  ROOT,
   World,
   launchBrowser,
   uiLogin,
@@ -54,7 +57,43 @@ async function noHorizontalScroll(page, what) {
   );
 }
 
+/** Runs a tool from web/node_modules in web/; throws with its output when it fails. */
+function webTool(script, ...args) {
+  try {
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, "web/node_modules", script), ...args],
+      {
+        cwd: path.join(ROOT, "web"),
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+  } catch (e) {
+    throw new Error(
+      `${script}: ${e.message}\n${(e.stdout ?? "") + (e.stderr ?? "")}`.slice(
+        0,
+        2000,
+      ),
+    );
+  }
+}
+
 const tests = [
+  [
+    "web sources type-check (vue-tsc --noEmit) and are formatted (prettier --check)",
+    async () => {
+      webTool("vue-tsc/bin/vue-tsc.js", "--noEmit");
+      webTool(
+        "prettier/bin/prettier.cjs",
+        "--check",
+        "src/**/*.{ts,vue}",
+        "scripts/*.mjs",
+        "vite.config.ts",
+        "../tests/browser/*.mjs",
+      );
+    },
+  ],
   [
     "login: first login forces the password change, then the home dashboard",
     async (ctx) => {
