@@ -13,9 +13,10 @@ using audit::AuditAction;
 Result<auth::User> ScopedUser(RequestState& st, Context& ctx) {
   auto id = PathId(ctx);
   std::string raw = ctx.request.path_params["id"];
-  if (!id) return NotFound("用户", raw);
+  if (!id) return st.Denied("用户", "user", raw, "not_found");
   auto user = st.store->accounts->GetUser(*id);
-  if (!user.ok() || !st.scope->ContainsUnit(user->org_id)) return NotFound("用户", raw);
+  if (!user.ok() || !st.scope->ContainsUnit(user->org_id))
+    return st.Denied("用户", "user", raw, user.ok() ? "out_of_scope" : "not_found");
   return user;
 }
 
@@ -67,7 +68,7 @@ void AddAdminRoutes(App& app, Router& router) {
     spec.org_id = (*body)["org_id"].get<int64_t>();
     spec.password = (*body)["password"].get<std::string>();
     if (!st.scope->ContainsUnit(spec.org_id)) {
-      Status e = NotFound("组织单位", std::to_string(spec.org_id));
+      Status e = st.Denied("组织单位", "org_unit", std::to_string(spec.org_id), "not_found_or_out_of_scope");
       return ErrorResponse(Error(ErrorCode::kHttpInvalidBody), {{"org_id", e}});
     }
     auto created = st.store->accounts->CreateUser(spec);

@@ -61,6 +61,15 @@ Status RequestState::Audit(const audit::AuditEvent& event) {
   return Status::Ok();
 }
 
+Status RequestState::Denied(const std::string& what, const std::string& target_type, const std::string& key,
+                            const std::string& why) {
+  audit::AuditEvent e = Event(audit::AuditAction::kDenied, target_type, key.substr(0, 64));
+  e.outcome = audit::AuditOutcome::kDenied;
+  e.details = {{"reason", why}};
+  RETURN_IF_ERROR(Audit(e));
+  return NotFound(what, key);
+}
+
 Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   std::unique_ptr<App> app(new App(options));
   app->clock_ = options.clock ? options.clock : &auth::SystemClock();

@@ -78,6 +78,10 @@ struct RequestState {
   // Appends `event` (its own transaction). A failure must fail the request: callers return
   // ErrorResponse(status) instead of the data.
   Status Audit(const audit::AuditEvent& event);
+  // A record that does not exist or lies outside the scope: audits the denial (target type and the
+  // id as requested; `why` says which, for the auditor only) and returns the one 404 both get.
+  Status Denied(const std::string& what, const std::string& target_type, const std::string& key,
+                const std::string& why);
   std::string client_ip;
 };
 

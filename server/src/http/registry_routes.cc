@@ -36,7 +36,7 @@ Result<Narrowed> Narrow(RequestState& st, const Request& req) {
   auto it = req.query.find("org_id");
   if (it != req.query.end() && !it->second.empty()) {
     int64_t id = std::atoll(it->second.c_str());
-    if (id <= 0 || !scope.ContainsUnit(id)) return NotFound("组织单位", it->second);
+    if (id <= 0 || !scope.ContainsUnit(id)) return st.Denied("组织单位", "org_unit", it->second, "not_found_or_out_of_scope");
     n.org_id = id;
   }
   ASSIGN_OR_RETURN(org::OrgUnit unit, org::GetOrg(st.db(), n.org_id));
@@ -55,20 +55,6 @@ std::string ScopeWhere(const Narrowed& n, storage::Params& params, const std::st
   std::string w = alias + "community_id IN (" + storage::InList(n.communities, params) + ")";
   if (!n.grids.empty()) w += " AND " + alias + "grid_id IN (" + storage::InList(n.grids, params) + ")";
   return w;
-}
-
-// Loads a person visible to the request; a missing or out-of-scope person is audited as a denied
-// read and answers the same 404.
-Result<registry::Person> VisiblePerson(RequestState& st, int64_t id, const std::string& raw) {
-  ASSIGN_OR_RETURN(auto store, registry::PersonStore::Create(st.db()));
-  auto p = store->Get(id);
-  if (p.ok() && st.scope->Contains(p->community_id, p->grid_id)) return std::move(*p);
-  if (!p.ok() && p.status().code() != ErrorCode::kNotFound) return p.status();
-  audit::AuditEvent e = st.Event(AuditAction::kDenied, "person", raw);
-  e.outcome = audit::AuditOutcome::kDenied;
-  e.details = {{"reason", p.ok() ? "out_of_scope" : "not_found"}};
-  RETURN_IF_ERROR(st.Audit(e));
-  return NotFound("居民", raw);
 }
 
 Result<std::vector<registry::Person>> LoadPersons(storage::Db& db, const std::vector<int64_t>& ids) {
@@ -201,7 +187,7 @@ Response PlaceDetail(Context& ctx) {
         if (n.ok() && *n > 0) visible = st.scope->Contains(rows->at(0).Int(7), g);
       }
     }
-    if (!visible) return ErrorResponse(NotFound("房屋", raw));
+    if (!visible) return ErrorResponse(st.Denied("房屋", "place", raw, rows->empty() ? "not_found" : "out_of_scope"));
   }
   const auto& r = rows->at(0);
   json place = {{"id", r.Int(0)},      {"kind", r.Text(1)},      {"name", r.Text(2)},      {"address", r.Text(3)},
@@ -232,7 +218,8 @@ void AddRegistryRoutes(App& app, Router& router) {
   app.Add(router, "GET", "/api/v1/org_units/{id}", [](Context& ctx) {
     RequestState& st = State(ctx);
     auto id = PathId(ctx);
-    if (!id || !st.scope->ContainsUnit(*id)) return ErrorResponse(NotFound("组织单位", ctx.request.path_params["id"]));
+    if (!id || !st.scope->ContainsUnit(*id))
+      return ErrorResponse(st.Denied("组织单位", "org_unit", ctx.request.path_params["id"], "not_found_or_out_of_scope"));
     auto unit = org::GetOrg(st.db(), *id);
     if (!unit.ok()) return ErrorResponse(unit.status());
     json j = OrgJson(*unit);
@@ -246,7 +233,8 @@ void AddRegistryRoutes(App& app, Router& router) {
   app.Add(router, "GET", "/api/v1/org_units/{id}/stats", [](Context& ctx) {
     RequestState& st = State(ctx);
     auto id = PathId(ctx);
-    if (!id || !st.scope->ContainsUnit(*id)) return ErrorResponse(NotFound("组织单位", ctx.request.path_params["id"]));
+    if (!id || !st.scope->ContainsUnit(*id))
+      return ErrorResponse(st.Denied("组织单位", "org_unit", ctx.request.path_params["id"], "not_found_or_out_of_scope"));
     auto unit = org::GetOrg(st.db(), *id);
     if (!unit.ok()) return ErrorResponse(unit.status());
     auto communities = org::CommunitiesUnder(st.db(), *id);
@@ -323,9 +311,7 @@ void AddRegistryRoutes(App& app, Router& router) {
 
   app.Add(router, "GET", "/api/v1/persons/{id}", [](Context& ctx) {
     RequestState& st = State(ctx);
-    auto id = PathId(ctx);
-    std::string raw = ctx.request.path_params["id"];
-    auto p = VisiblePerson(st, id.value_or(0), raw);
+    auto p = PersonInScope(st, ctx);
     if (!p.ok()) return ErrorResponse(p.status());
     json j = PersonJson(*p, st.role());
     auto store = registry::PersonStore::Create(st.db());
@@ -371,8 +357,7 @@ void AddRegistryRoutes(App& app, Router& router) {
       Status e = Error(ErrorCode::kRevealReasonRequired, {{"field", sf->label}, {"min", "4"}});
       return ErrorResponse(e, {{"reason", e}});
     }
-    auto id = PathId(ctx);
-    auto p = VisiblePerson(st, id.value_or(0), ctx.request.path_params["id"]);
+    auto p = PersonInScope(st, ctx);
     if (!p.ok()) return ErrorResponse(p.status());
     const std::string& value = p->fields[field];
     audit::AuditEvent e = st.Event(AuditAction::kReveal, "person", std::to_string(p->id), p->community_id);
@@ -404,12 +389,7 @@ void AddRegistryRoutes(App& app, Router& router) {
     }
     bool visible = std::any_of(members.begin(), members.end(),
                                [&](const registry::Person& m) { return st.scope->Contains(m.community_id, m.grid_id); });
-    if (!visible) {
-      audit::AuditEvent e = st.Event(AuditAction::kDenied, "household", raw);
-      e.outcome = audit::AuditOutcome::kDenied;
-      Status s = st.Audit(e);
-      return ErrorResponse(s.ok() ? NotFound("户", raw) : s);
-    }
+    if (!visible) return ErrorResponse(st.Denied("户", "household", raw, rows->empty() ? "not_found" : "out_of_scope"));
     const auto& r = rows->at(0);
     json list = json::array();
     std::vector<int64_t> ids;

@@ -92,27 +92,14 @@ std::map<std::string, std::string> FormValues(storage::Db& db, const registry::P
   return v;
 }
 
-Result<registry::Person> LoadInScope(RequestState& st, Context& ctx) {
-  std::string raw = ctx.request.path_params["id"];
-  auto id = PathId(ctx);
-  ASSIGN_OR_RETURN(auto store, registry::PersonStore::Create(st.db()));
-  auto p = id ? store->Get(*id) : Result<registry::Person>(NotFound("居民", raw));
-  if (p.ok() && st.scope->Contains(p->community_id, p->grid_id)) return std::move(*p);
-  if (!p.ok() && p.status().code() != ErrorCode::kNotFound) return p.status();
-  audit::AuditEvent e = st.Event(AuditAction::kDenied, "person", raw);
-  e.outcome = audit::AuditOutcome::kDenied;
-  e.details = {{"reason", p.ok() ? "out_of_scope" : "not_found"}, {"method", ctx.request.method}};
-  RETURN_IF_ERROR(st.Audit(e));
-  return NotFound("居民", raw);
-}
-
 Response CreatePerson(Context& ctx) {
   std::vector<FieldError> fields;
   auto body = ParseBody(ctx.request.body, PersonShape(true), &fields);
   if (!body.ok()) return ErrorResponse(body.status(), fields);
   RequestState& st = State(ctx);
   int64_t org_id = (*body)["org_id"].get<int64_t>();
-  if (!st.scope->ContainsUnit(org_id)) return ErrorResponse(NotFound("组织单位", std::to_string(org_id)));
+  if (!st.scope->ContainsUnit(org_id))
+    return ErrorResponse(st.Denied("组织单位", "org_unit", std::to_string(org_id), "not_found_or_out_of_scope"));
   auto unit = org::GetOrg(st.db(), org_id);
   if (!unit.ok()) return ErrorResponse(unit.status());
   std::map<std::string, std::string> values;
@@ -128,7 +115,7 @@ Response CreatePerson(Context& ctx) {
     Status e = Error(ErrorCode::kOrgNotCommunity, {{"code", unit->code}, {"name", unit->name}});
     return ErrorResponse(e, {{"org_id", e}});
   } else if (st.scope->grid_limited()) {
-    return ErrorResponse(NotFound("组织单位", std::to_string(org_id)));
+    return ErrorResponse(st.Denied("组织单位", "org_unit", std::to_string(org_id), "grid_scope"));
   }
   int64_t person_id = 0;
   auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
@@ -159,7 +146,7 @@ Response EditPerson(Context& ctx) {
   auto body = ParseBody(ctx.request.body, PersonShape(false), &fields);
   if (!body.ok()) return ErrorResponse(body.status(), fields);
   RequestState& st = State(ctx);
-  auto before = LoadInScope(st, ctx);
+  auto before = PersonInScope(st, ctx);
   if (!before.ok()) return ErrorResponse(before.status());
   if (before->status != "active")
     return ErrorResponse(Error(ErrorCode::kPersonEnded, {{"name", before->fields["name"]},
@@ -238,6 +225,16 @@ Status DateAndReason(const json& body, std::string* date, std::string* reason, s
 
 }  // namespace
 
+Result<registry::Person> PersonInScope(RequestState& st, Context& ctx) {
+  std::string raw = ctx.request.path_params["id"];
+  auto id = PathId(ctx);
+  ASSIGN_OR_RETURN(auto store, registry::PersonStore::Create(st.db()));
+  auto p = id ? store->Get(*id) : Result<registry::Person>(NotFound("居民", raw));
+  if (p.ok() && st.scope->Contains(p->community_id, p->grid_id)) return std::move(*p);
+  if (!p.ok() && p.status().code() != ErrorCode::kNotFound) return p.status();
+  return st.Denied("居民", "person", raw, p.ok() ? "out_of_scope" : "not_found");
+}
+
 void AddRegistryWriteRoutes(App& app, Router& router) {
   app.Add(router, "POST", "/api/v1/persons", CreatePerson);
   app.Add(router, "PATCH", "/api/v1/persons/{id}", EditPerson);
@@ -253,7 +250,7 @@ void AddRegistryWriteRoutes(App& app, Router& router) {
     Status s = DateAndReason(*body, &date, &reason, &fields);
     if (!s.ok()) return ErrorResponse(s, fields);
     RequestState& st = State(ctx);
-    auto p = LoadInScope(st, ctx);
+    auto p = PersonInScope(st, ctx);
     if (!p.ok()) return ErrorResponse(p.status());
     registry::MoveResult moved;
     auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
@@ -293,7 +290,7 @@ void AddRegistryWriteRoutes(App& app, Router& router) {
     Status s = DateAndReason(*body, &date, &reason, &fields);
     if (!s.ok()) return ErrorResponse(s, fields);
     RequestState& st = State(ctx);
-    auto p = LoadInScope(st, ctx);
+    auto p = PersonInScope(st, ctx);
     if (!p.ok()) return ErrorResponse(p.status());
     auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
       RETURN_IF_ERROR(registry::EndPerson(st.db(), p->id, status, date, reason));
@@ -318,7 +315,7 @@ void AddRegistryWriteRoutes(App& app, Router& router) {
     std::vector<registry::Person> persons;
     for (int64_t id : ids) {
       ctx.request.path_params["id"] = std::to_string(id);
-      auto p = LoadInScope(st, ctx);
+      auto p = PersonInScope(st, ctx);
       if (!p.ok()) return ErrorResponse(p.status());
       persons.push_back(std::move(*p));
     }

@@ -4,9 +4,14 @@
 #pragma once
 
 #include "http/app.h"
+#include "registry/person.h"
 
 namespace linli::http {
 
 void AddRegistryWriteRoutes(App& app, Router& router);
+
+// The person of the path's {id} when it is in the caller's scope; otherwise the denial is audited
+// and the answer is the 404 a missing person gets (same message, same work).
+Result<registry::Person> PersonInScope(RequestState& st, Context& ctx);
 
 }  // namespace linli::http

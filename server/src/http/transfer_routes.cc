@@ -106,7 +106,8 @@ void AddTransferRoutes(App& app, Router& router) {
     RequestState& st = State(ctx);
     const auto& q = ctx.request.query;
     int64_t org_id = q.count("org_id") ? std::atoll(q.at("org_id").c_str()) : 0;
-    if (org_id <= 0 || !st.scope->ContainsUnit(org_id)) return ErrorResponse(NotFound("组织单位", q.count("org_id") ? q.at("org_id") : ""));
+    if (org_id <= 0 || !st.scope->ContainsUnit(org_id))
+      return ErrorResponse(st.Denied("组织单位", "org_unit", q.count("org_id") ? q.at("org_id") : "", "not_found_or_out_of_scope"));
     auto unit = org::GetOrg(st.db(), org_id);
     if (!unit.ok()) return ErrorResponse(unit.status());
     if (unit->level != org::Level::kCommunity)
@@ -144,7 +145,7 @@ void AddTransferRoutes(App& app, Router& router) {
     RequestState& st = State(ctx);
     std::string id = ctx.request.path_params["id"];
     auto p = FindImport(st, id);
-    if (!p) return ErrorResponse(NotFound("导入", id));
+    if (!p) return ErrorResponse(st.Denied("导入", "import", id, "not_found_or_not_own"));
     return Data({{"id", id}, {"file_name", p->file_name}, {"org_id", p->community_id},
                  {"status", p->done ? "imported" : "preview"}, {"report", p->preview}});
   });
@@ -153,7 +154,7 @@ void AddTransferRoutes(App& app, Router& router) {
     RequestState& st = State(ctx);
     std::string id = ctx.request.path_params["id"];
     auto p = FindImport(st, id);
-    if (!p) return ErrorResponse(NotFound("导入", id));
+    if (!p) return ErrorResponse(st.Denied("导入", "import", id, "not_found_or_not_own"));
     if (p->done) return ErrorResponse(Error(ErrorCode::kConflict, {{"detail", "这个文件已经导入过了"}}));
     registry::ImportReport report;
     auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
@@ -181,7 +182,7 @@ void AddTransferRoutes(App& app, Router& router) {
     RequestState& st = State(ctx);
     std::string id = ctx.request.path_params["id"];
     auto p = FindImport(st, id);
-    if (!p) return ErrorResponse(NotFound("导入", id));
+    if (!p) return ErrorResponse(st.Denied("导入", "import", id, "not_found_or_not_own"));
     std::string csv = "\xEF\xBB\xBF行号,列,列名,错误代码,原因\r\n";
     for (const auto& e : p->preview.value("errors", json::array()))
       csv += std::to_string(e.value("row", 0)) + "," + CsvCell(e.value("column_letter", "")) + "," +
@@ -202,7 +203,7 @@ void AddTransferRoutes(App& app, Router& router) {
     RequestState& st = State(ctx);
     int64_t org_id = (*body)["org_id"].get<int64_t>();
     if (!st.scope->ContainsUnit(org_id) || st.scope->grid_limited())
-      return ErrorResponse(NotFound("组织单位", std::to_string(org_id)));
+      return ErrorResponse(st.Denied("组织单位", "org_unit", std::to_string(org_id), "not_found_or_out_of_scope"));
     auto unit = org::GetOrg(st.db(), org_id);
     if (!unit.ok()) return ErrorResponse(unit.status());
     registry::ExportOptions options;
