@@ -13,6 +13,8 @@
 //            has on those columns and the FTS5 trigram table filled by INSERT … SELECT.
 //     check: same number of persons; every row of one store found in the other by id_number with
 //            the same name and address.
+//     times: wall clock, and CPU time (user + system: getrusage of this process around the
+//            import, wait4's rusage of the CLI), which machine load does not inflate.
 // B2a/B2b ours:  registry::SearchPersons() on a read-only store, warm, one call per query.
 //     limit: the sqlite3 CLI (same file, -readonly, same reader pragmas, warm) running exactly the
 //            statements SearchPersons ran for that query (captured with sqlite3_trace_v2 on
@@ -38,6 +40,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -167,7 +170,7 @@ Args ParseArgs(int argc, char** argv) {
 // Runs argv with stdin from `in_path` (or /dev/null) and stdout/stderr to files; returns the exit
 // status (or -1 when it did not exit normally).
 int RunProcess(const std::vector<std::string>& argv, const std::string& in_path, const std::string& out_path,
-               const std::string& err_path) {
+               const std::string& err_path, double* cpu_s = nullptr) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, in_path.empty() ? "/dev/null" : in_path.c_str(), O_RDONLY, 0);
@@ -181,8 +184,18 @@ int RunProcess(const std::vector<std::string>& argv, const std::string& in_path,
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) Die("cannot start " + argv[0] + ": " + std::strerror(rc));
   int status = 0;
-  waitpid(pid, &status, 0);
+  struct rusage ru {};
+  wait4(pid, &status, 0, &ru);
+  if (cpu_s)
+    *cpu_s = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// CPU time (user + system) of this process so far, in seconds.
+double ProcessCpuSeconds() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 std::string ReadFile(const std::string& path) {
@@ -355,8 +368,9 @@ void RemoveStore(const std::string& path) {
 // ---- B1: import --------------------------------------------------------------------------------
 
 // linli: fresh store, org tree, ImportRegistryFile per community. Returns seconds.
-double LinliImport(const Dataset& d, const std::string& db_path) {
+double LinliImport(const Dataset& d, const std::string& db_path, double* cpu_s) {
   RemoveStore(db_path);
+  double cpu0 = ProcessCpuSeconds();
   auto t0 = Clock::now();
   {
     auto db_or = storage::Db::Open("sqlite:" + db_path);
@@ -390,6 +404,7 @@ double LinliImport(const Dataset& d, const std::string& db_path) {
             std::to_string(report->rejected) + ":\n" + registry::ReportToText(*report).substr(0, 4000));
     }
   }  // closing the store checkpoints the WAL, as the CLI does when it exits
+  *cpu_s = ProcessCpuSeconds() - cpu0;
   return SecondsSince(t0);
 }
 
@@ -429,13 +444,13 @@ std::string LimitImportScript(const Dataset& d) {
   return s;
 }
 
-double LimitImport(const Dataset& d, const std::string& db_path, const std::string& work_dir) {
+double LimitImport(const Dataset& d, const std::string& db_path, const std::string& work_dir, double* cpu_s) {
   RemoveStore(db_path);
   std::string script = work_dir + "/limit_import.sql";
   std::ofstream(script) << LimitImportScript(d);
   std::string out = work_dir + "/limit_import.out", err = work_dir + "/limit_import.err";
   auto t0 = Clock::now();
-  int rc = RunProcess({"sqlite3", "-bail", db_path}, script, out, err);
+  int rc = RunProcess({"sqlite3", "-bail", db_path}, script, out, err, cpu_s);
   double s = SecondsSince(t0);
   std::string err_text = ReadFile(err);
   if (rc != 0 || !err_text.empty()) Die("limit import failed (" + std::to_string(rc) + "): " + err_text.substr(0, 2000));
@@ -498,23 +513,29 @@ bool CheckImportsAgree(const std::string& ours, const std::string& limit, int64_
 }
 
 bool RunB1(const Dataset& d, const std::string& tier, const std::string& out_dir, int rounds) {
-  std::vector<double> ours_s, limit_s, ratios;
+  std::vector<double> ours_s, limit_s, ratios, ours_cpu, limit_cpu, cpu_ratios;
   std::string ours_db = out_dir + "/linli.db", limit_db = out_dir + "/limit.db";
   for (int r = 0; r < rounds; ++r) {
-    double o = LinliImport(d, ours_db);
-    double l = LimitImport(d, limit_db, out_dir);
-    std::fprintf(stderr, "[B1 %s round %d] linli %.2f s (%.0f rows/s)  limit %.2f s (%.0f rows/s)\n", tier.c_str(),
-                 r + 1, o, d.rows / o, l, d.rows / l);
+    double oc = 0, lc = 0;
+    double o = LinliImport(d, ours_db, &oc);
+    double l = LimitImport(d, limit_db, out_dir, &lc);
+    std::fprintf(stderr, "[B1 %s round %d] linli %.2f s (%.0f rows/s, cpu %.2f s)  limit %.2f s (%.0f rows/s, cpu %.2f s)\n",
+                 tier.c_str(), r + 1, o, d.rows / o, oc, l, d.rows / l, lc);
     ours_s.push_back(o);
     limit_s.push_back(l);
     ratios.push_back(l / o);  // throughput ratio ours/limit = limit time / our time
+    ours_cpu.push_back(oc);
+    limit_cpu.push_back(lc);
+    cpu_ratios.push_back(lc / oc);
   }
   bool ok = CheckImportsAgree(ours_db, limit_db, d.rows);
   std::string line = "B1 import tier=" + tier + " rows=" + std::to_string(d.rows) +
                      " rows_per_s=" + Fmt(d.rows / Median(ours_s), 0) +
                      " limit_rows_per_s=" + Fmt(d.rows / Median(limit_s), 0) + " ratio=" + Fmt(Median(ratios)) +
                      " s=" + Fmt(Median(ours_s), 2) + " limit_s=" + Fmt(Median(limit_s), 2) +
-                     " rounds=" + std::to_string(rounds) + (ok ? "" : " MISMATCH");
+                     " cpu_s=" + Fmt(Median(ours_cpu), 2) + " limit_cpu_s=" + Fmt(Median(limit_cpu), 2) +
+                     " cpu_ratio=" + Fmt(Median(cpu_ratios)) + " rounds=" + std::to_string(rounds) +
+                     (ok ? "" : " MISMATCH");
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
   return ok;
