@@ -39,7 +39,7 @@ bool May(const std::string& role, const std::string& cap) {
 
 // A route of the matrix: its capability, how to call it for a target, and what a success shows.
 enum class Target { kNone, kPerson, kUnit, kPlace, kHousehold, kUser, kImport };
-enum class Shows { kNothing, kPerson, kPersonList, kOccupants, kMembers, kDuplicates };
+enum class Shows { kNothing, kPerson, kPersonList, kOccupants, kMembers, kDuplicates, kChanges };
 
 struct Case {
   std::string method, pattern, cap;
@@ -60,6 +60,7 @@ const std::vector<Case>& Cases() {
       {"GET", "/api/v1/org_units", "org", Target::kNone, Shows::kNothing},
       {"GET", "/api/v1/org_units/{id}", "org", Target::kUnit, Shows::kNothing},
       {"GET", "/api/v1/org_units/{id}/stats", "read", Target::kUnit, Shows::kNothing},
+      {"GET", "/api/v1/org_units/{id}/changes", "read", Target::kUnit, Shows::kChanges},
       {"GET", "/api/v1/places", "read", Target::kUnit, Shows::kNothing},
       {"GET", "/api/v1/places/{id}", "read", Target::kPlace, Shows::kOccupants},
       {"GET", "/api/v1/persons", "read", Target::kUnit, Shows::kPersonList},
@@ -313,6 +314,19 @@ TEST_F(AccessMatrixTest, NoLeaksNoFalseDenialsAuditReconciledNoCanaries) {
             if (total != static_cast<int64_t>(shown.size())) {  // the page holds them all (limit 20 ≥ persons)
               ++leaks;
               fail(label + " total " + std::to_string(total) + " but " + std::to_string(shown.size()) + " shown");
+            }
+          }
+        }
+        if (got_class == 2 && c.shows == Shows::kChanges) {
+          // A change feed names only persons of the unit and the scope, each once in the audit.
+          for (const auto& ch : r.body["data"]) {
+            int64_t pid = ch["person_id"].get<int64_t>(), grid = ch["grid_id"].get<int64_t>();
+            if (!grid && w.grid_of.count(pid)) grid = w.grid_of.at(pid);
+            if (std::find(expect_persons.begin(), expect_persons.end(), pid) == expect_persons.end())
+              expect_persons.push_back(pid);
+            if (grid && !(SeesGrid(w, *user, grid) && w.Under(grid, t.unit_id))) {
+              ++leaks;
+              fail(label + " shows a change of person " + std::to_string(pid));
             }
           }
         }

@@ -119,6 +119,12 @@ const tests = [
       );
       await compare.scrollIntoViewIfNeeded();
       await shot(page, "21-home-compare");
+      // Recent changes of the unit: the demo's registrations, each linking to its person.
+      const change = await page.waitForSelector(
+        '[data-test="home-changes"] li a',
+      );
+      const href = await change.getAttribute("href");
+      assert(/\/persons\/\d+$/.test(href), `change links to ${href}`);
     },
   ],
   [

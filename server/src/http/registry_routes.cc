@@ -248,6 +248,44 @@ void AddRegistryRoutes(App& app, Router& router) {
     return Data(j);
   });
 
+  // The latest registry changes (registrations, edits, moves, ends, merges) of persons in the unit,
+  // newest first: who, what and when — values are on the person's page.
+  app.Add(router, "GET", "/api/v1/org_units/{id}/changes", [](Context& ctx) {
+    RequestState& st = State(ctx);
+    int64_t limit = 0, offset = 0;
+    Status s = ParsePaging(ctx.request, 20, 100, &limit, &offset);
+    if (!s.ok()) return ErrorResponse(s);
+    ctx.request.query["org_id"] = ctx.request.path_params["id"];
+    auto narrowed = Narrow(st, ctx.request);
+    if (!narrowed.ok()) return ErrorResponse(narrowed.status());
+    storage::Params params;
+    std::string where = ScopeWhere(*narrowed, params, "p.");
+    params.push_back(limit);
+    params.push_back(offset);
+    auto rows = st.db().Query(
+        "SELECT e.id, e.person_id, p.name, e.event, e.on_date, e.field, e.reason, e.recorded_at, p.grid_id "
+        "FROM person_events e JOIN persons p ON p.id = e.person_id WHERE " + where +
+            " ORDER BY e.id DESC LIMIT ? OFFSET ?",
+        params);
+    if (!rows.ok()) return ErrorResponse(rows.status());
+    json items = json::array();
+    std::vector<int64_t> ids;
+    for (const auto& r : *rows) {
+      items.push_back({{"id", r.Int(0)},
+                       {"person_id", r.Int(1)},
+                       {"name", r.Text(2)},
+                       {"event", r.Text(3)},
+                       {"date", r.Text(4)},
+                       {"field", r.Text(5)},
+                       {"reason", r.Text(6)},
+                       {"recorded_at", r.Text(7)},
+                       {"grid_id", r.Int(8)}});
+      if (std::find(ids.begin(), ids.end(), r.Int(1)) == ids.end()) ids.push_back(r.Int(1));
+    }
+    return AuditedRead(st, AuditAction::kRead, "changes", ctx.request.path_params["id"], narrowed->org_id, ids,
+                       {{"limit", limit}, {"offset", offset}}, Data(items));
+  });
+
   app.Add(router, "GET", "/api/v1/places", PlaceList);
   app.Add(router, "GET", "/api/v1/places/{id}", PlaceDetail);
 

@@ -2,6 +2,7 @@
 import { request, requestFile, requestPage } from "./client";
 import type {
   AuditRecord,
+  Change,
   CodeTable,
   DuplicatePair,
   ImportJob,
@@ -28,6 +29,8 @@ export const listCodeTablesApi = () => request<CodeTable[]>("GET", "/code_tables
 
 export const listOrgUnitsApi = () => request<OrgUnit[]>("GET", "/org_units");
 export const getOrgStatsApi = (id: number) => request<Stats>("GET", `/org_units/${id}/stats`);
+export const listOrgChangesApi = (id: number, limit = 10) =>
+  request<Change[]>("GET", `/org_units/${id}/changes?limit=${limit}`);
 
 export const listPlacesApi = (query: { org_id?: number; parent_id?: number }) =>
   requestPage<Place>("/places", query);

@@ -166,3 +166,16 @@ export interface DuplicatePair {
 export interface AuditRecord {
   [key: string]: unknown;
 }
+
+// One entry of an org unit's recent registry changes (GET /org_units/{id}/changes).
+export interface Change {
+  id: number;
+  person_id: number;
+  name: string;
+  event: string;
+  date: string;
+  field: string;
+  reason: string;
+  recorded_at: string;
+  grid_id: number;
+}

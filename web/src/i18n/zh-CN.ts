@@ -188,4 +188,6 @@ export default {
   "household.page.edit_hint": "点成员进入详情，在那里修改与户主关系、人户状态等信息。",
   "person.household.open": "查看整户",
   "home.compare.title": "下属单位对比",
+  "home.changes.title": "最近变动",
+  "home.changes.empty": "暂无变动",
 } as const;

@@ -187,4 +187,6 @@ export default {
   "household.page.edit_hint": "點成員進入詳情，在那裡修改與戶主關係、人戶狀態等信息。",
   "person.household.open": "查看整戶",
   "home.compare.title": "下屬單位對比",
+  "home.changes.title": "最近變動",
+  "home.changes.empty": "暫無變動",
 } as const;
