@@ -336,6 +336,22 @@ TEST_F(RegistryTest, Statistics) {
   EXPECT_EQ(s->age_60_79, 1);    // 朱金妹 (1960-03-15 → 66)
   EXPECT_EQ(s->age_80_plus, 1);  // 曾国藩 (1940)
   EXPECT_EQ(s->age_15_59, 6);
+  // By sex: 吕小明 boy, 朱金妹 woman 60–79, 曾国藩 man 80+, the other woman 15–59.
+  EXPECT_EQ(s->age_male[0], 1);
+  EXPECT_EQ(s->age_female[0], 0);
+  EXPECT_EQ(s->age_male[1], 5);
+  EXPECT_EQ(s->age_female[1], 1);
+  EXPECT_EQ(s->age_male[2], 0);
+  EXPECT_EQ(s->age_female[2], 1);
+  EXPECT_EQ(s->age_male[3], 1);
+  EXPECT_EQ(s->age_female[3], 0);
+  // A grid's statistics count its own people only.
+  auto grid = org::FindOrgByCode(*db_, "110105001001002");
+  ASSERT_TRUE(grid.ok());
+  auto gs = registry::ComputeStats(*db_, {community_}, Date{2026, 6, 30}, {grid->id});
+  ASSERT_TRUE(gs.ok()) << gs.status().ToString();
+  EXPECT_EQ(gs->residents, 7);
+  EXPECT_EQ(gs->grids, 1);
   // 60+ alone in a household: 曾国藩 (H002). 朱金妹 lives with 单林.
   EXPECT_EQ(s->elderly_living_alone, 1);
   EXPECT_EQ(s->rooms, 7);

@@ -44,9 +44,23 @@ Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& 
       " sum(CASE WHEN length(birth_date) = 10 AND birth_date <= ? AND birth_date > ? THEN 1 ELSE 0 END),"
       " sum(CASE WHEN length(birth_date) = 10 AND birth_date <= ? AND birth_date > ? THEN 1 ELSE 0 END),"
       " sum(CASE WHEN length(birth_date) = 10 AND birth_date <= ? THEN 1 ELSE 0 END),"
-      " sum(CASE WHEN residence_status = '4' THEN 1 ELSE 0 END)"
+      " sum(CASE WHEN residence_status = '4' THEN 1 ELSE 0 END),"
+      // The same four age bands split by sex (gender 1 male, 2 female): the population pyramid.
+      " sum(CASE WHEN gender = '1' AND length(birth_date) = 10 AND birth_date > ? THEN 1 ELSE 0 END),"
+      " sum(CASE WHEN gender = '1' AND length(birth_date) = 10 AND birth_date <= ? AND birth_date > ? THEN 1 ELSE 0 END),"
+      " sum(CASE WHEN gender = '1' AND length(birth_date) = 10 AND birth_date <= ? AND birth_date > ? THEN 1 ELSE 0 END),"
+      " sum(CASE WHEN gender = '1' AND length(birth_date) = 10 AND birth_date <= ? THEN 1 ELSE 0 END),"
+      " sum(CASE WHEN gender = '2' AND length(birth_date) = 10 AND birth_date > ? THEN 1 ELSE 0 END),"
+      " sum(CASE WHEN gender = '2' AND length(birth_date) = 10 AND birth_date <= ? AND birth_date > ? THEN 1 ELSE 0 END),"
+      " sum(CASE WHEN gender = '2' AND length(birth_date) = 10 AND birth_date <= ? AND birth_date > ? THEN 1 ELSE 0 END),"
+      " sum(CASE WHEN gender = '2' AND length(birth_date) = 10 AND birth_date <= ? THEN 1 ELSE 0 END)"
       " FROM persons WHERE status = 'active' AND community_id IN (" + in + grid_in + ")",
-      [&] { storage::Params p = {b15, b15, b60, b60, b80, b80}; p.insert(p.end(), ids.begin(), ids.end()); return p; }()));
+      [&] {
+        storage::Params p = {b15, b15, b60, b60, b80, b80};
+        for (int sex = 0; sex < 2; ++sex) p.insert(p.end(), {b15, b15, b60, b60, b80, b80});
+        p.insert(p.end(), ids.begin(), ids.end());
+        return p;
+      }()));
   const auto& r = rows.at(0);
   s.residents = r.Int(0);
   s.male = r.Int(1);
@@ -56,6 +70,10 @@ Result<RegistryStats> ComputeStats(storage::Db& db, const std::vector<int64_t>& 
   s.age_60_79 = r.Int(5);
   s.age_80_plus = r.Int(6);
   s.migrants = r.Int(7);
+  for (int band = 0; band < 4; ++band) {
+    s.age_male[band] = r.Int(8 + band);
+    s.age_female[band] = r.Int(12 + band);
+  }
   s.age_unknown = s.residents - s.age_0_14 - s.age_15_59 - s.age_60_79 - s.age_80_plus;
   ASSIGN_OR_RETURN(auto ended, db.Query("SELECT sum(CASE WHEN status = 'moved_out' THEN 1 ELSE 0 END), "
                                         "sum(CASE WHEN status = 'deceased' THEN 1 ELSE 0 END) FROM persons "
@@ -98,6 +116,9 @@ nlohmann::json StatsToJson(const RegistryStats& s) {
           {"female", s.female},
           {"age", {{"0_14", s.age_0_14}, {"15_59", s.age_15_59}, {"60_79", s.age_60_79}, {"80_plus", s.age_80_plus},
                    {"unknown", s.age_unknown}}},
+          {"age_male", {{"0_14", s.age_male[0]}, {"15_59", s.age_male[1]}, {"60_79", s.age_male[2]}, {"80_plus", s.age_male[3]}}},
+          {"age_female",
+           {{"0_14", s.age_female[0]}, {"15_59", s.age_female[1]}, {"60_79", s.age_female[2]}, {"80_plus", s.age_female[3]}}},
           {"households", s.households},
           {"migrants", s.migrants},
           {"elderly_living_alone", s.elderly_living_alone},

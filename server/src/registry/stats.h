@@ -20,6 +20,7 @@ struct RegistryStats {
   int64_t communities = 0, grids = 0;
   int64_t residents = 0, male = 0, female = 0;
   int64_t age_0_14 = 0, age_15_59 = 0, age_60_79 = 0, age_80_plus = 0, age_unknown = 0;
+  int64_t age_male[4] = {}, age_female[4] = {};  // the four bands above, by sex
   int64_t households = 0, migrants = 0, elderly_living_alone = 0;
   int64_t estates = 0, buildings = 0, rooms = 0, rooms_rented = 0, rooms_vacant = 0, rooms_owner = 0;
   int64_t moved_out = 0, deceased = 0;

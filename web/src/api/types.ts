@@ -45,6 +45,9 @@ export interface Stats {
   moved_out: number;
   deceased: number;
   age: Record<string, number>;
+  // The age bands split by sex (same keys as age, without "unknown").
+  age_male: Record<string, number>;
+  age_female: Record<string, number>;
   places: {
     estates: number;
     buildings: number;
