@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -26,7 +27,12 @@ class Scope {
   const std::set<int64_t>& grid_ids() const { return grid_ids_; }
   bool grid_limited() const { return !grid_ids_.empty(); }
 
-  bool ContainsUnit(int64_t org_id) const { return unit_ids_.count(org_id) > 0; }
+  bool ContainsUnit(int64_t org_id) const { return unit_index_.count(org_id) > 0; }
+  // The unit `org_id` when it is in the scope, else nullptr (no database read).
+  const org::OrgUnit* Unit(int64_t org_id) const;
+  // The communities at or below unit `org_id` of the scope (a grid answers its community).
+  // REQUIRES: ContainsUnit(org_id).
+  std::vector<int64_t> CommunitiesUnder(int64_t org_id) const;
   // A person, household or room of `community_id`, in grid `grid_id` (0: none).
   bool Contains(int64_t community_id, int64_t grid_id) const;
   // The units of the scope in depth-first order (the root first).
@@ -35,7 +41,7 @@ class Scope {
  private:
   org::OrgUnit root_;
   std::vector<org::OrgUnit> units_;
-  std::set<int64_t> unit_ids_;
+  std::map<int64_t, size_t> unit_index_;  // id → position in units_
   std::vector<int64_t> community_ids_;
   std::set<int64_t> grid_ids_;
 };

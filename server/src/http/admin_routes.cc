@@ -67,10 +67,8 @@ void AddAdminRoutes(App& app, Router& router) {
     spec.role = (*body)["role"].get<std::string>();
     spec.org_id = (*body)["org_id"].get<int64_t>();
     spec.password = (*body)["password"].get<std::string>();
-    if (!st.scope->ContainsUnit(spec.org_id)) {
-      Status e = st.Denied("组织单位", "org_unit", std::to_string(spec.org_id), "not_found_or_out_of_scope");
-      return ErrorResponse(Error(ErrorCode::kHttpInvalidBody), {{"org_id", e}});
-    }
+    if (auto unit = st.UnitInScope(std::to_string(spec.org_id)); !unit.ok())
+      return ErrorResponse(Error(ErrorCode::kHttpInvalidBody), {{"org_id", unit.status()}});
     auto created = st.store->accounts->CreateUser(spec);
     audit::AuditEvent e = st.Event(AuditAction::kUserAdmin, "user", created.ok() ? std::to_string(created->user.id) : "",
                                    spec.org_id);

@@ -70,6 +70,16 @@ Status RequestState::Denied(const std::string& what, const std::string& target_t
   return NotFound(what, key);
 }
 
+Result<org::OrgUnit> RequestState::UnitInScope(const std::string& key) {
+  int64_t id = 0;
+  bool digits = !key.empty() && key.size() <= 18;
+  for (char c : key) digits = digits && c >= '0' && c <= '9';
+  if (digits) id = std::stoll(key);
+  const org::OrgUnit* unit = id > 0 ? scope->Unit(id) : nullptr;
+  if (!unit) return Denied("组织单位", "org_unit", key, "not_found_or_out_of_scope");
+  return *unit;
+}
+
 Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   std::unique_ptr<App> app(new App(options));
   app->clock_ = options.clock ? options.clock : &auth::SystemClock();

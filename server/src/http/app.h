@@ -82,6 +82,9 @@ struct RequestState {
   // id as requested; `why` says which, for the auditor only) and returns the one 404 both get.
   Status Denied(const std::string& what, const std::string& target_type, const std::string& key,
                 const std::string& why);
+  // The org unit of id text `key` (a path or query parameter) when it is in the scope; else the
+  // audited denial of Denied().
+  Result<org::OrgUnit> UnitInScope(const std::string& key);
   std::string client_ip;
 };
 

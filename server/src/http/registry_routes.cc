@@ -31,22 +31,16 @@ struct Narrowed {
 
 Result<Narrowed> Narrow(RequestState& st, const Request& req) {
   const access::Scope& scope = *st.scope;
-  Narrowed n;
-  n.org_id = scope.root().id;
+  org::OrgUnit unit = scope.root();
   auto it = req.query.find("org_id");
   if (it != req.query.end() && !it->second.empty()) {
-    int64_t id = std::atoll(it->second.c_str());
-    if (id <= 0 || !scope.ContainsUnit(id)) return st.Denied("组织单位", "org_unit", it->second, "not_found_or_out_of_scope");
-    n.org_id = id;
+    ASSIGN_OR_RETURN(unit, st.UnitInScope(it->second));
   }
-  ASSIGN_OR_RETURN(org::OrgUnit unit, org::GetOrg(st.db(), n.org_id));
-  if (unit.level == org::Level::kGrid) {
-    n.communities = {unit.parent_id};
-    n.grids = {unit.id};
-  } else {
-    ASSIGN_OR_RETURN(n.communities, org::CommunitiesUnder(st.db(), unit.id));
-    n.grids.assign(scope.grid_ids().begin(), scope.grid_ids().end());
-  }
+  Narrowed n;
+  n.org_id = unit.id;
+  n.communities = scope.CommunitiesUnder(unit.id);
+  if (unit.level == org::Level::kGrid) n.grids = {unit.id};
+  else n.grids.assign(scope.grid_ids().begin(), scope.grid_ids().end());
   return n;
 }
 
@@ -111,11 +105,15 @@ Result<std::vector<int64_t>> HouseholdMemberIds(storage::Db& db, int64_t househo
   return ids;
 }
 
+std::string RelationLabel(const registry::Person& m) {
+  const std::string& code = m.fields["relation"];
+  return code.empty() ? "" : CodeTables::Get().Find("relation")->LabelOf(code);
+}
+
 json MemberJson(const registry::Person& m) {
-  const CodeTable* rel = CodeTables::Get().Find("relation");
   return {{"id", m.id},
           {"name", m.fields["name"]},
-          {"relation", m.fields["relation"].empty() ? "" : rel->LabelOf(m.fields["relation"])},
+          {"relation", RelationLabel(m)},
           {"gender", m.fields["gender"]},
           {"birth_date", m.fields["birth_date"]},
           {"status", m.status}};
@@ -217,31 +215,23 @@ void AddRegistryRoutes(App& app, Router& router) {
 
   app.Add(router, "GET", "/api/v1/org_units/{id}", [](Context& ctx) {
     RequestState& st = State(ctx);
-    auto id = PathId(ctx);
-    if (!id || !st.scope->ContainsUnit(*id))
-      return ErrorResponse(st.Denied("组织单位", "org_unit", ctx.request.path_params["id"], "not_found_or_out_of_scope"));
-    auto unit = org::GetOrg(st.db(), *id);
+    auto unit = st.UnitInScope(ctx.request.path_params["id"]);
     if (!unit.ok()) return ErrorResponse(unit.status());
     json j = OrgJson(*unit);
     json children = json::array();
     for (const auto& u : st.scope->units())
-      if (u.parent_id == *id) children.push_back(OrgJson(u));
+      if (u.parent_id == unit->id) children.push_back(OrgJson(u));
     j["children"] = children;
     return Data(j);
   });
 
   app.Add(router, "GET", "/api/v1/org_units/{id}/stats", [](Context& ctx) {
     RequestState& st = State(ctx);
-    auto id = PathId(ctx);
-    if (!id || !st.scope->ContainsUnit(*id))
-      return ErrorResponse(st.Denied("组织单位", "org_unit", ctx.request.path_params["id"], "not_found_or_out_of_scope"));
-    auto unit = org::GetOrg(st.db(), *id);
+    auto unit = st.UnitInScope(ctx.request.path_params["id"]);
     if (!unit.ok()) return ErrorResponse(unit.status());
-    auto communities = org::CommunitiesUnder(st.db(), *id);
-    if (!communities.ok()) return ErrorResponse(communities.status());
     std::vector<int64_t> grids;
     if (unit->level == org::Level::kGrid) grids = {unit->id};
-    auto stats = registry::ComputeStats(st.db(), *communities, Today(), grids);
+    auto stats = registry::ComputeStats(st.db(), st.scope->CommunitiesUnder(unit->id), Today(), grids);
     if (!stats.ok()) return ErrorResponse(stats.status());
     json j = registry::StatsToJson(*stats);
     j["org"] = OrgJson(*unit);
@@ -433,7 +423,7 @@ void AddRegistryRoutes(App& app, Router& router) {
     std::vector<int64_t> ids;
     for (const auto& m : members) {
       json mj = PersonJson(m, st.role());
-      mj["relation_label"] = MemberJson(m)["relation"];
+      mj["relation_label"] = RelationLabel(m);
       list.push_back(mj);
       ids.push_back(m.id);
     }

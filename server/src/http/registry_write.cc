@@ -98,9 +98,7 @@ Response CreatePerson(Context& ctx) {
   if (!body.ok()) return ErrorResponse(body.status(), fields);
   RequestState& st = State(ctx);
   int64_t org_id = (*body)["org_id"].get<int64_t>();
-  if (!st.scope->ContainsUnit(org_id))
-    return ErrorResponse(st.Denied("组织单位", "org_unit", std::to_string(org_id), "not_found_or_out_of_scope"));
-  auto unit = org::GetOrg(st.db(), org_id);
+  auto unit = st.UnitInScope(std::to_string(org_id));
   if (!unit.ok()) return ErrorResponse(unit.status());
   std::map<std::string, std::string> values;
   for (const auto& c : registry::RegistryColumns())
@@ -201,26 +199,33 @@ Response EditPerson(Context& ctx) {
   return Data(PersonJson(*p, st.role()));
 }
 
-// Date, reason: the fields every move and end carries.
-Status DateAndReason(const json& body, std::string* date, std::string* reason, std::vector<FieldError>* fields) {
-  std::string d = Text(body, "date");
+// A move or an end: its own field, an optional date (today when absent) and a reason.
+struct DatedChange {
+  json body;
+  std::string date, reason;
+};
+
+Result<DatedChange> ParseDatedChange(Context& ctx, const FieldSpec& own, std::vector<FieldError>* fields) {
+  const Shape shape{{own, {"date", FieldKind::kString, false, 20}, {"reason", FieldKind::kString, true, 200}}};
+  DatedChange c;
+  ASSIGN_OR_RETURN(c.body, ParseBody(ctx.request.body, shape, fields));
+  std::string d = Text(c.body, "date");
   if (d.empty()) {
-    *date = Today().ToString();
+    c.date = Today().ToString();
   } else {
     auto parsed = ParseDateText(d);
     if (!parsed || parsed->partial) {
-      Status e = Error(ErrorCode::kBadDate, {{"value", d}});
-      fields->push_back({"date", e});
+      fields->push_back({"date", Error(ErrorCode::kBadDate, {{"value", d}})});
       return Error(ErrorCode::kHttpInvalidBody);
     }
-    *date = parsed->date.ToString();
+    c.date = parsed->date.ToString();
   }
-  *reason = Text(body, "reason");
-  if (Utf8Chars(NormalizeText(*reason)).size() < 2) {
+  c.reason = Text(c.body, "reason");
+  if (Utf8Chars(NormalizeText(c.reason)).size() < 2) {
     fields->push_back({"reason", Error(ErrorCode::kFieldRequired, {{"field", "原因"}})});
     return Error(ErrorCode::kHttpInvalidBody);
   }
-  return Status::Ok();
+  return c;
 }
 
 }  // namespace
@@ -240,21 +245,16 @@ void AddRegistryWriteRoutes(App& app, Router& router) {
   app.Add(router, "PATCH", "/api/v1/persons/{id}", EditPerson);
 
   app.Add(router, "POST", "/api/v1/persons/{id}/moves", [](Context& ctx) {
-    static const Shape kShape{{{"address", FieldKind::kString, true, 200},
-                               {"date", FieldKind::kString, false, 20},
-                               {"reason", FieldKind::kString, true, 200}}};
     std::vector<FieldError> fields;
-    auto body = ParseBody(ctx.request.body, kShape, &fields);
-    if (!body.ok()) return ErrorResponse(body.status(), fields);
-    std::string date, reason;
-    Status s = DateAndReason(*body, &date, &reason, &fields);
-    if (!s.ok()) return ErrorResponse(s, fields);
+    auto change = ParseDatedChange(ctx, {"address", FieldKind::kString, true, 200}, &fields);
+    if (!change.ok()) return ErrorResponse(change.status(), fields);
+    const auto& [body, date, reason] = *change;
     RequestState& st = State(ctx);
     auto p = PersonInScope(st, ctx);
     if (!p.ok()) return ErrorResponse(p.status());
     registry::MoveResult moved;
     auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
-      auto r = registry::MovePerson(st.db(), p->id, Text(*body, "address"), date, reason);
+      auto r = registry::MovePerson(st.db(), p->id, Text(body, "address"), date, reason);
       if (!r.ok() && r.status().code() == ErrorCode::kImportAddress) {
         fields.push_back({"address", r.status()});
         return Error(ErrorCode::kHttpInvalidBody);
@@ -275,20 +275,15 @@ void AddRegistryWriteRoutes(App& app, Router& router) {
   });
 
   app.Add(router, "POST", "/api/v1/persons/{id}/end", [](Context& ctx) {
-    static const Shape kShape{{{"status", FieldKind::kString, true, 20},
-                               {"date", FieldKind::kString, false, 20},
-                               {"reason", FieldKind::kString, true, 200}}};
     std::vector<FieldError> fields;
-    auto body = ParseBody(ctx.request.body, kShape, &fields);
-    if (!body.ok()) return ErrorResponse(body.status(), fields);
-    std::string status = Text(*body, "status");
+    auto change = ParseDatedChange(ctx, {"status", FieldKind::kString, true, 20}, &fields);
+    if (!change.ok()) return ErrorResponse(change.status(), fields);
+    const auto& [body, date, reason] = *change;
+    std::string status = Text(body, "status");
     if (status != "moved_out" && status != "deceased") {
       Status e = Error(ErrorCode::kInvalidArgument, {{"detail", "status 只能是 moved_out（迁出）或 deceased（死亡）"}});
       return ErrorResponse(Error(ErrorCode::kHttpInvalidBody), {{"status", e}});
     }
-    std::string date, reason;
-    Status s = DateAndReason(*body, &date, &reason, &fields);
-    if (!s.ok()) return ErrorResponse(s, fields);
     RequestState& st = State(ctx);
     auto p = PersonInScope(st, ctx);
     if (!p.ok()) return ErrorResponse(p.status());

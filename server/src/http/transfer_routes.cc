@@ -105,10 +105,7 @@ void AddTransferRoutes(App& app, Router& router) {
   app.Add(router, "POST", "/api/v1/imports", [&app](Context& ctx) {
     RequestState& st = State(ctx);
     const auto& q = ctx.request.query;
-    int64_t org_id = q.count("org_id") ? std::atoll(q.at("org_id").c_str()) : 0;
-    if (org_id <= 0 || !st.scope->ContainsUnit(org_id))
-      return ErrorResponse(st.Denied("组织单位", "org_unit", q.count("org_id") ? q.at("org_id") : "", "not_found_or_out_of_scope"));
-    auto unit = org::GetOrg(st.db(), org_id);
+    auto unit = st.UnitInScope(q.count("org_id") ? q.at("org_id") : "");
     if (!unit.ok()) return ErrorResponse(unit.status());
     if (unit->level != org::Level::kCommunity)
       return ErrorResponse(Error(ErrorCode::kOrgNotCommunity, {{"code", unit->code}, {"name", unit->name}}));
@@ -201,10 +198,10 @@ void AddTransferRoutes(App& app, Router& router) {
     auto body = ParseBody(ctx.request.body, kShape, &fields);
     if (!body.ok()) return ErrorResponse(body.status(), fields);
     RequestState& st = State(ctx);
-    int64_t org_id = (*body)["org_id"].get<int64_t>();
-    if (!st.scope->ContainsUnit(org_id) || st.scope->grid_limited())
-      return ErrorResponse(st.Denied("组织单位", "org_unit", std::to_string(org_id), "not_found_or_out_of_scope"));
-    auto unit = org::GetOrg(st.db(), org_id);
+    std::string org_id = std::to_string((*body)["org_id"].get<int64_t>());
+    // A grid scope never exports (no export permission either): answer as for any other unit.
+    auto unit = st.scope->grid_limited() ? Result<org::OrgUnit>(st.Denied("组织单位", "org_unit", org_id, "grid_scope"))
+                                         : st.UnitInScope(org_id);
     if (!unit.ok()) return ErrorResponse(unit.status());
     registry::ExportOptions options;
     options.org_code = unit->code;
