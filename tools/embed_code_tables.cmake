@@ -1,5 +1,6 @@
-# Embeds the data files the program ships (data/code_tables/*.csv, data/registry/*.csv, data/policy/*.csv) into a
-# C++ source: EmbeddedCodeTables() for the code tables, EmbeddedDataFile(path) for the rest.
+# Embeds the data files the program ships (data/code_tables/*.csv, data/registry/*.csv, data/policy/*.csv,
+# ledgers/*/ledger.json and ledgers/*/codes/*.csv) into a C++ source: EmbeddedCodeTables() for the code
+# tables, EmbeddedLedgerFiles() for the ledger declarations, EmbeddedDataFile(path) for the rest.
 file(GLOB tables "${DIR}/code_tables/*.csv")
 file(GLOB others "${DIR}/registry/*.csv" "${DIR}/policy/*.csv")
 list(SORT tables)
@@ -26,6 +27,19 @@ foreach(f ${others})
   escape_content("${f}" content)
   string(APPEND out "  if (std::strcmp(path, \"${rel}\") == 0) return \"${content}\";\n")
 endforeach()
-string(APPEND out "  return nullptr;\n}\n}  // namespace linli\n")
+string(APPEND out "  return nullptr;\n}\n")
+# The built-in ledger declarations (ledgers/<key>/ledger.json and codes/*.csv), by path under ledgers/.
+set(ledger_files "")
+if(LEDGERS)
+  file(GLOB_RECURSE ledger_files "${LEDGERS}/*/ledger.json" "${LEDGERS}/*/codes/*.csv")
+  list(SORT ledger_files)
+endif()
+string(APPEND out "const std::vector<EmbeddedFile>& EmbeddedLedgerFiles() {\n  static const std::vector<EmbeddedFile> kFiles = {\n")
+foreach(f ${ledger_files})
+  file(RELATIVE_PATH rel "${LEDGERS}" "${f}")
+  escape_content("${f}" content)
+  string(APPEND out "    {\"${rel}\", \"${content}\"},\n")
+endforeach()
+string(APPEND out "  };\n  return kFiles;\n}\n}  // namespace linli\n")
 file(WRITE "${OUT}.tmp" "${out}")
 file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

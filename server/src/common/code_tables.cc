@@ -10,10 +10,9 @@
 namespace linli {
 namespace {
 
-[[noreturn]] void BadTable(std::string_view key, int line, std::string_view what) {
-  std::fprintf(stderr, "linli: data/code_tables/%.*s.csv line %d: %.*s\n",
-               static_cast<int>(key.size()), key.data(), line, static_cast<int>(what.size()),
-               what.data());
+[[noreturn]] void BadTable(std::string_view key, const std::string& what) {
+  std::fprintf(stderr, "linli: data/code_tables/%.*s.csv %s\n", static_cast<int>(key.size()),
+               key.data(), what.c_str());
   std::abort();
 }
 
@@ -118,69 +117,80 @@ std::string CodeTable::LabelOf(std::string_view code) const {
   return item ? item->label : std::string();
 }
 
+std::optional<CodeTable> CodeTable::Parse(std::string key, std::string_view csv, std::string* error) {
+  CodeTable table;
+  table.key_ = std::move(key);
+  auto fail = [&](int line, std::string_view what) -> std::optional<CodeTable> {
+    *error = "line " + std::to_string(line) + ": " + std::string(what);
+    return std::nullopt;
+  };
+  std::vector<std::string_view> lines = Lines(csv);
+  constexpr std::string_view kTitlePrefix = "# title: ";
+  if (lines.empty() || !lines[0].starts_with(kTitlePrefix)) {
+    return fail(1, "must start with \"# title: <名称> | <标准>\"");
+  }
+  std::string_view title = lines[0].substr(kTitlePrefix.size());
+  size_t bar = title.find(" | ");
+  table.title_ = Trimmed(title.substr(0, bar));
+  if (bar != std::string_view::npos) table.source_ = Trimmed(title.substr(bar + 3));
+  if (table.title_.empty()) return fail(1, "empty title");
+  if (lines.size() < 2 || (lines[1] != "code,label,aliases" && lines[1] != "code,label")) {
+    return fail(2, "header must be \"code,label,aliases\"");
+  }
+
+  std::vector<std::string> fields;
+  bool numeric = true;
+  for (size_t line_idx = 2; line_idx < lines.size(); ++line_idx) {
+    int line_no = static_cast<int>(line_idx) + 1;
+    if (lines[line_idx].empty()) continue;
+    if (!SplitCsvLine(lines[line_idx], &fields) || fields.size() < 2 || fields.size() > 3) {
+      return fail(line_no, "expected code,label[,aliases]");
+    }
+    CodeItem item;
+    item.code = Trimmed(fields[0]);
+    item.label = Trimmed(fields[1]);
+    if (item.code.empty() || item.label.empty()) return fail(line_no, "empty field");
+    if (fields.size() == 3) {
+      std::string_view aliases = fields[2];
+      while (!aliases.empty()) {
+        size_t bar_pos = aliases.find('|');
+        std::string alias = Trimmed(aliases.substr(0, bar_pos));
+        if (!alias.empty()) item.aliases.push_back(std::move(alias));
+        if (bar_pos == std::string_view::npos) break;
+        aliases.remove_prefix(bar_pos + 1);
+      }
+    }
+    size_t item_idx = table.items_.size();
+    if (!table.codes_.emplace(LookupKey(item.code), item_idx).second) {
+      return fail(line_no, "duplicate code " + item.code);
+    }
+    for (const std::string* term : {&item.code, &item.label}) {
+      if (!table.terms_.emplace(LookupKey(*term), item_idx).second) {
+        return fail(line_no, "duplicate term " + *term);
+      }
+    }
+    for (const std::string& alias : item.aliases) {
+      if (!table.terms_.emplace(LookupKey(alias), item_idx).second) {
+        return fail(line_no, "duplicate term " + alias);
+      }
+    }
+    numeric = numeric && AllDigits(item.code) &&
+              (table.items_.empty() || item.code.size() == table.items_[0].code.size());
+    table.items_.push_back(std::move(item));
+  }
+  if (table.items_.empty()) return fail(3, "no items");
+  table.code_width_ = numeric ? table.items_[0].code.size() : 0;
+  return table;
+}
+
 const CodeTables& CodeTables::Get() {
   static const CodeTables* tables = [] {
     auto* result = new CodeTables();
     for (const CodeTableSource& source : EmbeddedCodeTables()) {
-      CodeTable table;
-      table.key_ = source.key;
-      std::vector<std::string_view> lines = Lines(source.csv);
-      constexpr std::string_view kTitlePrefix = "# title: ";
-      if (lines.empty() || !lines[0].starts_with(kTitlePrefix)) {
-        BadTable(source.key, 1, "must start with \"# title: <名称> | <标准>\"");
-      }
-      std::string_view title = lines[0].substr(kTitlePrefix.size());
-      size_t bar = title.find(" | ");
-      table.title_ = Trimmed(title.substr(0, bar));
-      if (bar != std::string_view::npos) table.source_ = Trimmed(title.substr(bar + 3));
-      if (table.title_.empty()) BadTable(source.key, 1, "empty title");
-      if (lines.size() < 2 || (lines[1] != "code,label,aliases" && lines[1] != "code,label")) {
-        BadTable(source.key, 2, "header must be \"code,label,aliases\"");
-      }
-
-      std::vector<std::string> fields;
-      bool numeric = true;
-      for (size_t line_idx = 2; line_idx < lines.size(); ++line_idx) {
-        int line_no = static_cast<int>(line_idx) + 1;
-        if (lines[line_idx].empty()) continue;
-        if (!SplitCsvLine(lines[line_idx], &fields) || fields.size() < 2 || fields.size() > 3) {
-          BadTable(source.key, line_no, "expected code,label[,aliases]");
-        }
-        CodeItem item;
-        item.code = Trimmed(fields[0]);
-        item.label = Trimmed(fields[1]);
-        if (item.code.empty() || item.label.empty()) BadTable(source.key, line_no, "empty field");
-        if (fields.size() == 3) {
-          std::string_view aliases = fields[2];
-          while (!aliases.empty()) {
-            size_t bar_pos = aliases.find('|');
-            std::string alias = Trimmed(aliases.substr(0, bar_pos));
-            if (!alias.empty()) item.aliases.push_back(std::move(alias));
-            if (bar_pos == std::string_view::npos) break;
-            aliases.remove_prefix(bar_pos + 1);
-          }
-        }
-        size_t item_idx = table.items_.size();
-        if (!table.codes_.emplace(LookupKey(item.code), item_idx).second) {
-          BadTable(source.key, line_no, "duplicate code " + item.code);
-        }
-        for (const std::string* term : {&item.code, &item.label}) {
-          if (!table.terms_.emplace(LookupKey(*term), item_idx).second) {
-            BadTable(source.key, line_no, "duplicate term " + *term);
-          }
-        }
-        for (const std::string& alias : item.aliases) {
-          if (!table.terms_.emplace(LookupKey(alias), item_idx).second) {
-            BadTable(source.key, line_no, "duplicate term " + alias);
-          }
-        }
-        numeric = numeric && AllDigits(item.code) &&
-                  (table.items_.empty() || item.code.size() == table.items_[0].code.size());
-        table.items_.push_back(std::move(item));
-      }
-      if (table.items_.empty()) BadTable(source.key, 3, "no items");
-      table.code_width_ = numeric ? table.items_[0].code.size() : 0;
-      result->tables_.push_back(std::move(table));
+      std::string error;
+      std::optional<CodeTable> table = CodeTable::Parse(source.key, source.csv, &error);
+      if (!table) BadTable(source.key, error);
+      result->tables_.push_back(std::move(*table));
     }
     return result;
   }();

@@ -18,6 +18,12 @@ struct CodeTableSource {
 const std::vector<CodeTableSource>& EmbeddedCodeTables();  // generated
 // Other shipped data files by path under data/ (e.g. "registry/columns.csv"); nullptr if absent.
 const char* EmbeddedDataFile(const char* path);  // generated
+struct EmbeddedFile {
+  const char* path;  // under ledgers/, e.g. "dibao/ledger.json"
+  const char* content;
+};
+// The built-in ledger declarations (ledgers/*/ledger.json, ledgers/*/codes/*.csv), sorted by path.
+const std::vector<EmbeddedFile>& EmbeddedLedgerFiles();  // generated
 
 struct CodeItem {
   std::string code;
@@ -27,6 +33,9 @@ struct CodeItem {
 
 class CodeTable {
  public:
+  // Parses "# title: <名称> | <标准>", "code,label,aliases" and one line per item; nullopt with
+  // "line N: what" in *error when malformed.
+  static std::optional<CodeTable> Parse(std::string key, std::string_view csv, std::string* error);
   const std::string& key() const { return key_; }
   const std::string& title() const { return title_; }    // Chinese name, e.g. "民族"
   const std::string& source() const { return source_; }  // standard, e.g. "GB/T 3304-1991"

@@ -288,6 +288,110 @@ CREATE TRIGGER audit_anchor_no_truncate BEFORE TRUNCATE ON audit_anchor
   FOR EACH STATEMENT EXECUTE FUNCTION audit_anchor_guard();
 )SQL";
 
+// Schema v4: the ledger engine's shared tables (ledger/engine.h). Each declared ledger adds its own
+// table ledger_<key> (entry_id + one column f_<field> per declared field), created and extended by
+// ledger::SyncSchema from the declarations; ledger_columns records what each such table holds.
+// ledger_entries.person_id is the person enrolled (household ledgers: the head at enrolment) and
+// gives the entry its org scope; at most one open entry per ledger and subject.
+constexpr const char* kV4LedgersCommon = R"SQL(
+CREATE TABLE ledger_entries (
+  id {{pk}},
+  ledger TEXT NOT NULL,
+  subject_id {{int}} NOT NULL,
+  person_id {{int}} NOT NULL REFERENCES persons(id),
+  household_id {{int}} REFERENCES households(id),
+  stage TEXT NOT NULL,
+  enrolled_on TEXT NOT NULL,
+  exited_on TEXT,
+  exit_reason TEXT,
+  last_followup_on TEXT,
+  next_due_on TEXT,
+  responsible_user_id {{int}},
+  version {{int}} NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ledger_entries_open ON ledger_entries(ledger, subject_id) WHERE exited_on IS NULL;
+CREATE INDEX ledger_entries_person ON ledger_entries(person_id);
+CREATE INDEX ledger_entries_due ON ledger_entries(ledger, next_due_on);
+CREATE INDEX ledger_entries_ledger ON ledger_entries(ledger, id);
+
+CREATE TABLE ledger_events (
+  id {{pk}},
+  entry_id {{int}} NOT NULL REFERENCES ledger_entries(id),
+  event TEXT NOT NULL,
+  label TEXT NOT NULL,
+  on_date TEXT NOT NULL,
+  stage_from TEXT,
+  stage_to TEXT,
+  reason TEXT,
+  changes TEXT,
+  requested_by {{int}},
+  approved_by {{int}},
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX ledger_events_entry ON ledger_events(entry_id, id);
+
+CREATE TABLE ledger_visits (
+  id {{pk}},
+  entry_id {{int}} NOT NULL REFERENCES ledger_entries(id),
+  visited_on TEXT NOT NULL,
+  visitor_id {{int}},
+  method TEXT,
+  notes TEXT,
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX ledger_visits_entry ON ledger_visits(entry_id, visited_on);
+
+CREATE TABLE ledger_reports (
+  id {{pk}},
+  entry_id {{int}} NOT NULL REFERENCES ledger_entries(id),
+  ledger TEXT NOT NULL,
+  report_date TEXT NOT NULL,
+  worker_id {{int}},
+  zero {{int}} NOT NULL,
+  details TEXT,
+  recorded_at TEXT NOT NULL,
+  UNIQUE (entry_id, report_date)
+);
+CREATE INDEX ledger_reports_date ON ledger_reports(ledger, report_date);
+
+CREATE TABLE ledger_approvals (
+  id {{pk}},
+  ledger TEXT NOT NULL,
+  entry_id {{int}},
+  action TEXT NOT NULL,
+  label TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  community_id {{int}} NOT NULL REFERENCES org_units(id),
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','approved','rejected')),
+  requested_by {{int}} NOT NULL,
+  requested_at TEXT NOT NULL,
+  decided_by {{int}},
+  decided_at TEXT,
+  note TEXT
+);
+CREATE INDEX ledger_approvals_status ON ledger_approvals(status, community_id);
+CREATE INDEX ledger_approvals_entry ON ledger_approvals(entry_id);
+
+CREATE TABLE ledger_intervals (
+  ledger TEXT NOT NULL,
+  district_id {{int}} NOT NULL REFERENCES org_units(id),
+  code TEXT NOT NULL,
+  days {{int}} NOT NULL,
+  PRIMARY KEY (ledger, district_id, code)
+);
+
+CREATE TABLE ledger_columns (
+  ledger TEXT NOT NULL,
+  field TEXT NOT NULL,
+  type TEXT NOT NULL,
+  added_at TEXT NOT NULL,
+  retired_at TEXT,
+  PRIMARY KEY (ledger, field)
+);
+)SQL";
+
 std::string Expand(std::string sql, Dialect d) {
   for (size_t pos; (pos = sql.find("{{fts_ai}}")) != std::string::npos;)
     sql.replace(pos, 10, kSqlitePersonFtsInsertTrigger);
@@ -307,6 +411,7 @@ const std::vector<Migration>& AllMigrations() {
       {1, "registry", kV1Common, kV1Sqlite, kV1Postgres},
       {2, "accounts", kV2AccountsCommon, "", ""},
       {3, "audit", kV3AuditCommon, kV3AuditSqlite, kV3AuditPostgres},
+      {4, "ledgers", kV4LedgersCommon, "", ""},
   };
   return kAll;
 }
