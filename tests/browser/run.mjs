@@ -18,6 +18,7 @@ import {
   assert,
   runTests,
 } from "./lib.mjs";
+import { ledgerTests } from "./ledgers.mjs";
 
 const COMMUNITY = "110105001001";
 
@@ -511,6 +512,9 @@ const tests = [
   ],
 ];
 
+// The 台账 pages (tests/browser/ledgers.mjs), after the registry tests.
+tests.push(...ledgerTests({ newPage, pickOption, noHorizontalScroll }));
+
 async function main() {
   const world = new World();
   const ctx = { world, contexts: [] };
@@ -522,6 +526,7 @@ async function main() {
     world.addUser("aud", "auditor", "110105");
     world.addUser("sec", "security_admin", "110105");
     world.addUser("sup", "supervisor", "110105001");
+    world.addUser("head", "community_head", COMMUNITY);
     await world.start();
     // Facts the tests need, read through the API as the community worker.
     const s = await world.apiLogin("worker");
