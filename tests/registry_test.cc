@@ -359,5 +359,69 @@ TEST_F(RegistryTest, Statistics) {
   EXPECT_EQ(s->rooms_owner, 2);
 }
 
+// The search indexes and the gram table start with community_id (storage/migrations.cc): a search
+// names its communities — the scope, or every community — and a renamed person's grams follow
+// the new name (deleted by their full key, inserted under the person's community).
+TEST_F(RegistryTest, CommunityFirstIndexesScopeAndRename) {
+  ImportBase();
+  auto street = org::FindOrgByCode(*db_, "110105001");
+  ASSERT_TRUE(street.ok());
+  auto other = org::UpsertOrgUnit(*db_, "110105001002", "和平里社区居委会", org::Level::kCommunity, street->id);
+  ASSERT_TRUE(other.ok());
+  const std::string kOther = MakeId("110105", "19660606", "037");  // 朱金宝 m, the other community
+  std::string path = testing::TempDir() + "/other.csv";
+  std::ofstream(path, std::ios::binary) << "姓名,身份证号码,联系电话,现住址\n朱金宝," + kOther +
+                                               ",13800138001,和平里小区1栋1单元101室\n";
+  registry::ImportOptions opts;
+  opts.org_code = "110105001002";
+  auto r = registry::ImportRegistryFile(*db_, path, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->imported, 1);
+
+  auto names = [&](const std::string& q, std::vector<int64_t> communities) {
+    registry::SearchQuery sq;
+    sq.text = q;
+    sq.limit = 50;
+    sq.community_ids = std::move(communities);
+    auto hits = registry::SearchPersons(*db_, sq);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    std::multiset<std::string> out;
+    if (hits.ok())
+      for (const auto& h : *hits) out.insert(h.name);
+    return out;
+  };
+  using Set = std::multiset<std::string>;
+  // Every community when unscoped; only the scope's otherwise — through each kind of index.
+  for (const std::string q : {"朱金", "金", "zhujin", "zj", "朱金宝"}) {
+    EXPECT_EQ(names(q, {}).count("朱金宝"), 1u) << q;
+    EXPECT_EQ(names(q, {community_}).count("朱金宝"), 0u) << q;
+    EXPECT_EQ(names(q, {*other}).count("朱金宝"), 1u) << q;
+  }
+  EXPECT_EQ(names("13800138001", {}), Set({"朱金宝"}));
+  EXPECT_EQ(names("13800138001", {community_}), Set());
+  EXPECT_EQ(names("8001", {*other}), Set({"朱金宝"}));
+  EXPECT_EQ(names(kOther, {}), Set({"朱金宝"}));
+  EXPECT_EQ(names(kOther, {community_}), Set());
+  EXPECT_EQ(names(kOther.substr(14), {*other}), Set({"朱金宝"}));
+
+  // Renamed by a re-import: the old name's grams are gone, the new ones found, in scope only.
+  std::string csv = "姓名,身份证号码\n朱金兰," + kZhu + "\n";
+  auto re = ImportCsv(csv, "rename.csv");
+  EXPECT_EQ(re.updated, 1);
+  EXPECT_EQ(names("妹", {}), Set());
+  EXPECT_EQ(names("金妹", {}), Set());
+  EXPECT_EQ(names("兰", {}), Set({"朱金兰"}));
+  EXPECT_EQ(names("金兰", {community_}), Set({"朱金兰"}));
+  EXPECT_EQ(names("金兰", {*other}), Set());
+  EXPECT_EQ(names("zhujinlan", {}), Set({"朱金兰"}));
+  EXPECT_EQ(names("朱金", {}), Set({"朱金兰", "朱金宝"}));
+  // Exactly the grams of the two names, under their own communities.
+  EXPECT_EQ(*db_->QueryInt("SELECT count(*) FROM person_grams g JOIN persons p ON p.id = g.person_id "
+                           "WHERE g.community_id <> p.community_id"),
+            0);
+  EXPECT_EQ(*db_->QueryInt("SELECT count(*) FROM person_grams WHERE person_id = ?", {PersonId(kZhu)}),
+            static_cast<int64_t>(registry::NameGrams("朱金兰").size()));
+}
+
 }  // namespace
 }  // namespace linli

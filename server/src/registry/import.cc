@@ -3,12 +3,14 @@
 #include "registry/import.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 
 #include "common/code_tables.h"
@@ -471,6 +473,25 @@ class Importer {
     for (const auto& rec : records_)
       if (rec.issues.empty() && !rec.person.fields["id_number"].empty()) file_ids.push_back(rec.person.fields["id_number"]);
     ASSIGN_OR_RETURN(auto registered, store_->FindByIdNumbers(file_ids));
+    // What the rows to insert derive from their fields alone (pinyin, grams, ciphertexts, blind
+    // indexes) is computed on a second thread, ahead of this one, which writes. Rows whose ID is
+    // registered already are updates and need none of it.
+    std::vector<size_t> to_derive;  // indexes into records_
+    for (size_t i = 0; i < records_.size(); ++i) {
+      const auto& rec = records_[i];
+      const std::string& id = rec.person.fields["id_number"];
+      if (rec.issues.empty() && (id.empty() || !registered.count(id))) to_derive.push_back(i);
+    }
+    std::vector<PersonStore::Derived> derived(records_.size());
+    std::atomic<size_t> derived_count{0};  // derived[to_derive[k]] is ready for k < derived_count
+    std::jthread deriver([&](std::stop_token stop) {
+      for (size_t k = 0; k < to_derive.size() && !stop.stop_requested(); ++k) {
+        derived[to_derive[k]] = store_->Derive(records_[to_derive[k]].person.fields);
+        derived_count.store(k + 1, std::memory_order_release);
+        derived_count.notify_one();
+      }
+    });
+    size_t next_derived = 0;  // position in to_derive of the next row to insert
     org::PlaceCache places(db_, community_.id);
     ASSIGN_OR_RETURN(auto ins, db_.Query("INSERT INTO imports (community_id, file_name, file_sha256, imported, updated, "
                                          "unchanged, rejected, finished_at) VALUES (?, ?, ?, 0, 0, 0, 0, ?) RETURNING id",
@@ -478,7 +499,9 @@ class Importer {
     import_id_ = ins.at(0).Int(0);
     std::string reason = "导入 " + options_.file_name;
     const auto& cols = RegistryColumns();
-    for (auto& rec : records_) {
+    for (size_t ri = 0; ri < records_.size(); ++ri) {
+      auto& rec = records_[ri];
+      while (next_derived < to_derive.size() && to_derive[next_derived] < ri) ++next_derived;
       if (!rec.issues.empty()) continue;
       Person& p = rec.person;
       const std::string& id_number = p.fields["id_number"];
@@ -520,7 +543,13 @@ class Importer {
       }
       ASSIGN_OR_RETURN(p.household_id, HouseholdFor(rec, p.room_id));
       if (!before) {
-        ASSIGN_OR_RETURN(p.id, store_->Insert(p, reason, import_id_));
+        PersonStore::Derived* d = nullptr;
+        if (next_derived < to_derive.size() && to_derive[next_derived] == ri) {
+          for (size_t n; (n = derived_count.load(std::memory_order_acquire)) <= next_derived;)
+            derived_count.wait(n, std::memory_order_acquire);
+          d = &derived[ri];
+        }
+        ASSIGN_OR_RETURN(p.id, store_->Insert(p, reason, import_id_, d));
         ++report_.imported;
       } else {
         // Cells left empty never erase what is stored; absent columns are not touched.

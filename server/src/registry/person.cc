@@ -92,8 +92,10 @@ Result<std::unique_ptr<PersonStore>> PersonStore::Create(storage::Db& db) {
     }
   }
   ASSIGN_OR_RETURN(s->insert_, db.Prepare("INSERT INTO persons (" + cols + ") VALUES (" + marks + ") RETURNING id"));
-  ASSIGN_OR_RETURN(s->insert_gram_, db.Prepare("INSERT INTO person_grams (gram, person_id) VALUES (?, ?)"));
-  ASSIGN_OR_RETURN(s->delete_grams_, db.Prepare("DELETE FROM person_grams WHERE person_id = ?"));
+  ASSIGN_OR_RETURN(s->insert_gram_,
+                   db.Prepare("INSERT INTO person_grams (community_id, gram, person_id) VALUES (?, ?, ?)"));
+  ASSIGN_OR_RETURN(s->delete_grams_,
+                   db.Prepare("DELETE FROM person_grams WHERE community_id = ? AND gram = ? AND person_id = ?"));
   ASSIGN_OR_RETURN(s->insert_event_,
                    db.Prepare("INSERT INTO person_events (person_id, event, on_date, field, old_value, new_value, "
                               "reason, import_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -119,8 +121,8 @@ Result<int64_t> PersonStore::FindWithoutId(int64_t community_id, const std::stri
       {community_id, name, birth_date});
 }
 
-Status PersonStore::WriteGrams(int64_t person_id, const std::string& name) {
-  for (const auto& g : NameGrams(name)) RETURN_IF_ERROR(insert_gram_->Exec({g, person_id}));
+Status PersonStore::WriteGrams(int64_t community_id, int64_t person_id, const std::string& name) {
+  for (const auto& g : NameGrams(name)) RETURN_IF_ERROR(insert_gram_->Exec({community_id, g, person_id}));
   return Status::Ok();
 }
 
@@ -187,10 +189,11 @@ Status PersonStore::FinishBulk() {
     return Status::Ok();
   };
   std::sort(deferred_grams_.begin(), deferred_grams_.end());
-  RETURN_IF_ERROR(insert_rows("INSERT INTO person_grams (gram, person_id)", 2, deferred_grams_.size(), 200,
-                              [&](size_t i, storage::Params& p) {
-                                p.push_back(deferred_grams_[i].first);
-                                p.push_back(deferred_grams_[i].second);
+  RETURN_IF_ERROR(insert_rows("INSERT INTO person_grams (community_id, gram, person_id)", 3, deferred_grams_.size(),
+                              200, [&](size_t i, storage::Params& p) {
+                                p.push_back(deferred_grams_[i].community_id);
+                                p.push_back(deferred_grams_[i].gram);
+                                p.push_back(deferred_grams_[i].person_id);
                               }));
   std::string today = Today().ToString(), now = NowIso();
   RETURN_IF_ERROR(insert_rows("INSERT INTO person_events (person_id, event, on_date, reason, import_id, recorded_at)", 6,
@@ -214,25 +217,55 @@ Status PersonStore::FinishBulk() {
   return Status::Ok();
 }
 
-Result<int64_t> PersonStore::Insert(const Person& p, const std::string& reason, int64_t import_id) {
-  const auto& f = p.fields;
+PersonStore::Derived PersonStore::Derive(const PersonFields& f) const {
+  Derived d;
   NamePinyin py = NamePinyinOf(f["name"]);
-  std::string now = NowIso();
-  storage::Params params = {p.community_id, IdOrNull(p.grid_id), IdOrNull(p.room_id), IdOrNull(p.household_id),
-                            py.full, py.initials, now, now};
+  d.pinyin = std::move(py.full);
+  d.initials = std::move(py.initials);
+  d.grams = NameGrams(f["name"]);
   const auto& cols = RegistryColumns();
   for (size_t i : PersonColumnIndexes()) {
-    if (IsSensitive(cols[i])) AppendSensitive(cols[i].key, f.values[i], params);
-    else params.push_back(storage::TextOrNull(f.values[i]));
+    if (!IsSensitive(cols[i])) continue;
+    const std::string& v = f.values[i];
+    d.sensitive.push_back(cipher_.Encrypt(cols[i].key, v));
+    d.sensitive.push_back(cipher_.BlindIndex(cols[i].key, v));
+    d.sensitive.push_back(cipher_.TailIndex(cols[i].key, v));
+  }
+  return d;
+}
+
+Result<int64_t> PersonStore::Insert(const Person& p, const std::string& reason, int64_t import_id, Derived* derived) {
+  const auto& f = p.fields;
+  Derived own;
+  if (!derived) {
+    own = Derive(f);
+    derived = &own;
+  }
+  std::string now = NowIso();
+  storage::Params params;
+  params.reserve(8 + PersonColumnIndexes().size() + derived->sensitive.size());
+  params = {p.community_id, IdOrNull(p.grid_id), IdOrNull(p.room_id), IdOrNull(p.household_id),
+            std::move(derived->pinyin), std::move(derived->initials), now, now};
+  const auto& cols = RegistryColumns();
+  size_t s = 0;
+  for (size_t i : PersonColumnIndexes()) {
+    if (IsSensitive(cols[i])) {
+      for (int k = 0; k < 3; ++k, ++s) {
+        std::string& v = derived->sensitive[s];
+        params.push_back(v.empty() ? storage::Value{} : storage::Value{std::move(v)});
+      }
+    } else {
+      params.push_back(storage::TextOrNull(f.values[i]));
+    }
   }
   ASSIGN_OR_RETURN(auto rows, insert_->Query(params));
   int64_t id = rows.at(0).Int(0);
   if (bulk_) {
-    for (auto& g : NameGrams(f["name"])) deferred_grams_.emplace_back(std::move(g), id);
+    for (auto& g : derived->grams) deferred_grams_.push_back({p.community_id, std::move(g), id});
     deferred_events_.push_back({id, reason, import_id});
     return id;
   }
-  RETURN_IF_ERROR(WriteGrams(id, f["name"]));
+  for (const auto& g : derived->grams) RETURN_IF_ERROR(insert_gram_->Exec({p.community_id, g, id}));
   RETURN_IF_ERROR(RecordEvent(id, "registered", Today().ToString(), "", "", "", reason, import_id));
   return id;
 }
@@ -266,8 +299,8 @@ Result<std::vector<std::string>> PersonStore::Update(const Person& before, const
       NamePinyin py = NamePinyinOf(new_v);
       set("name_pinyin", py.full);
       set("name_initials", py.initials);
-      RETURN_IF_ERROR(delete_grams_->Exec({before.id}));
-      RETURN_IF_ERROR(WriteGrams(before.id, new_v));
+      for (const auto& g : NameGrams(old_v)) RETURN_IF_ERROR(delete_grams_->Exec({before.community_id, g, before.id}));
+      RETURN_IF_ERROR(WriteGrams(before.community_id, before.id, new_v));
     }
     changed.push_back(key);
     RETURN_IF_ERROR(RecordEvent(before.id, "updated", today, key, old_v, new_v, reason, import_id));

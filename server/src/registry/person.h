@@ -67,8 +67,19 @@ class PersonStore {
   // The persons registered under each of `id_numbers` (clear, normalised), in one query per 500.
   Result<std::unordered_map<std::string, int64_t>> FindByIdNumbers(const std::vector<std::string>& id_numbers);
 
-  // Inserts a person; writes a 'registered' event. Returns the new id.
-  Result<int64_t> Insert(const Person& p, const std::string& reason, int64_t import_id);
+  // What Insert() derives from a person's fields alone: pinyin, initials, name grams, and per
+  // sensitive column its ciphertext, blind index and tail index. Thread-safe (const, no database),
+  // so that an import computes it on another thread while this one writes.
+  struct Derived {
+    std::string pinyin, initials;
+    std::vector<std::string> grams;
+    std::vector<std::string> sensitive;  // 3 per sensitive person column, in column order
+  };
+  Derived Derive(const PersonFields& fields) const;
+
+  // Inserts a person; writes a 'registered' event. Returns the new id. `derived`, when given, is
+  // Derive(p.fields) computed beforehand (its values are moved from).
+  Result<int64_t> Insert(const Person& p, const std::string& reason, int64_t import_id, Derived* derived = nullptr);
 
   // Bulk insertion (an import): until FinishBulk(), Insert() defers the person's name grams, its
   // 'registered' event and, on SQLite, its full-text row (the insert trigger is dropped); then
@@ -89,7 +100,7 @@ class PersonStore {
 
  private:
   PersonStore(storage::Db& db, const crypto::FieldCipher& cipher) : db_(db), cipher_(cipher) {}
-  Status WriteGrams(int64_t person_id, const std::string& name);
+  Status WriteGrams(int64_t community_id, int64_t person_id, const std::string& name);
   Result<Person> ReadPerson(const storage::Row& r) const;
   // Appends the ciphertext, the blind index and the tail index of a sensitive value.
   void AppendSensitive(const std::string& key, const std::string& value, storage::Params& params) const;
@@ -102,7 +113,17 @@ class PersonStore {
   };
   bool bulk_ = false;
   int64_t bulk_first_id_ = 0;  // persons with a larger id were inserted by this bulk
-  std::vector<std::pair<std::string, int64_t>> deferred_grams_;
+  struct DeferredGram {
+    int64_t community_id;
+    std::string gram;
+    int64_t person_id;
+    bool operator<(const DeferredGram& o) const {
+      if (community_id != o.community_id) return community_id < o.community_id;
+      if (gram != o.gram) return gram < o.gram;
+      return person_id < o.person_id;
+    }
+  };
+  std::vector<DeferredGram> deferred_grams_;
   std::vector<DeferredEvent> deferred_events_;
   std::unique_ptr<storage::Statement> find_by_id_, insert_, insert_gram_, insert_event_, delete_grams_;
 };

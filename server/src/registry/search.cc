@@ -50,8 +50,11 @@ class Searcher {
       scope_sql_ = " AND +p.community_id IN (" + storage::InList(q.community_ids, scope_params_) + ")";
     if (!q.grid_ids.empty())
       scope_sql_ += " AND +p.grid_id IN (" + storage::InList(q.grid_ids, scope_params_) + ")";
-    if (!q.include_ended) scope_sql_ += " AND p.status = 'active'";
-    else scope_sql_ += " AND p.status <> 'merged'";
+    // SQLite: "+p.status" keeps persons_community (community_id, status) from competing with the
+    // search indexes, which start with community_id too.
+    std::string status = db.dialect() == storage::Dialect::kSqlite ? " AND +p.status" : " AND p.status";
+    if (!q.include_ended) scope_sql_ += status + " = 'active'";
+    else scope_sql_ += status + " <> 'merged'";
   }
 
   // Runs `where` (over persons p) and appends new hits tagged with `how`. With `verify`, every
@@ -96,24 +99,47 @@ class Searcher {
         std::string chars = crypto::FieldCipher::TailChars(field == "phone" ? h.phone : h.id_number);
         return chars.size() >= tail.size() && chars.compare(chars.size() - tail.size(), tail.size(), tail) == 0;
       };
-    return Add(how, "persons p WHERE p." + field + "_tail = ?", {cipher_.TailIndex(field, tail)}, verify);
+    storage::Params params{cipher_.TailIndex(field, tail)};
+    std::string where = "persons p WHERE p." + field + "_tail = ?" + InCommunities("p.community_id", params);
+    return Add(how, where, std::move(params), verify);
   }
 
+  // id_number_digest is one store-wide unique index; the phone digest index starts with community_id.
   Status AddExact(const std::string& how, const std::string& field, const std::string& value) {
-    return Add(how, "persons p WHERE p." + field + "_digest = ?", {cipher_.BlindIndex(field, value)});
+    storage::Params params{cipher_.BlindIndex(field, value)};
+    std::string where = "persons p WHERE p." + field + "_digest = ?";
+    if (field != "id_number") where += InCommunities("p.community_id", params);
+    return Add(how, where, std::move(params));
+  }
+
+  // `from_where` served by an index that starts with community_id (community_column names that
+  // column in from_where), limited to the communities searched.
+  Status AddIndexed(const std::string& how, const std::string& from_where, storage::Params params,
+                    const std::string& community_column = "p.community_id") {
+    std::string where = from_where + InCommunities(community_column, params);
+    return Add(how, where, std::move(params));
   }
 
   Status NameSearch(const std::string& name) {
-    RETURN_IF_ERROR(Add("name", "persons p WHERE p.name = ?", {name}));
+    RETURN_IF_ERROR(AddIndexed("name", "persons p WHERE p.name = ?", {name}));
     size_t chars = Utf8Chars(name).size();
     if (chars <= 2) {
       // Exact substring results for short fragments: the gram index holds every 1- and 2-gram.
-      return Add("name", "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ?", {name});
+      return AddIndexed("name", "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ?", {name},
+                        "g.community_id");
     }
     // Longer fragments: candidates by their first bigram, verified on the name itself.
     std::vector<std::string> cs = Utf8Chars(name);
-    return Add("name", "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ? AND p.name LIKE ? ESCAPE '\\'",
-               {cs[0] + cs[1], "%" + LikeEscape(name) + "%"});
+    return AddIndexed("name",
+                      "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ? AND p.name LIKE ? ESCAPE '\\'",
+                      {cs[0] + cs[1], "%" + LikeEscape(name) + "%"}, "g.community_id");
+  }
+
+  // " AND <column> IN (…)": the communities searched — the scope, or every community — for the
+  // indexes that start with community_id (storage/migrations.cc). Appends the scope's ids to params.
+  std::string InCommunities(const std::string& column, storage::Params& params) const {
+    if (q_.community_ids.empty()) return " AND " + column + " IN (SELECT id FROM org_units WHERE level = 'community')";
+    return " AND " + column + " IN (" + storage::InList(q_.community_ids, params) + ")";
   }
 
   Status AddressSearch(const std::string& text) {
@@ -154,10 +180,12 @@ class Searcher {
     if (AllLetters(text)) {
       std::string lower = text;
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-      RETURN_IF_ERROR(Add("initials", "persons p WHERE p.name_initials = ?", {lower}));
-      RETURN_IF_ERROR(Add("pinyin", "persons p WHERE p.name_pinyin = ?", {lower}));
-      RETURN_IF_ERROR(Add("pinyin", "persons p WHERE p.name_pinyin >= ? AND p.name_pinyin < ?", {lower, PrefixEnd(lower)}));
-      RETURN_IF_ERROR(Add("initials", "persons p WHERE p.name_initials >= ? AND p.name_initials < ?", {lower, PrefixEnd(lower)}));
+      RETURN_IF_ERROR(AddIndexed("initials", "persons p WHERE p.name_initials = ?", {lower}));
+      RETURN_IF_ERROR(AddIndexed("pinyin", "persons p WHERE p.name_pinyin = ?", {lower}));
+      RETURN_IF_ERROR(
+          AddIndexed("pinyin", "persons p WHERE p.name_pinyin >= ? AND p.name_pinyin < ?", {lower, PrefixEnd(lower)}));
+      RETURN_IF_ERROR(AddIndexed("initials", "persons p WHERE p.name_initials >= ? AND p.name_initials < ?",
+                                 {lower, PrefixEnd(lower)}));
       return hits_;
     }
     std::string simplified = HasHan(text) ? ToSimplified(text) : text;

@@ -93,12 +93,12 @@ CREATE TABLE persons (
 );
 CREATE INDEX persons_community ON persons(community_id, status);
 CREATE INDEX persons_grid ON persons(grid_id);
-CREATE INDEX persons_name_birth ON persons(name, birth_date);
+CREATE INDEX persons_name_birth ON persons(community_id, name, birth_date);
 CREATE INDEX persons_household ON persons(household_id);
 CREATE INDEX persons_room ON persons(room_id);
-CREATE INDEX persons_id_number_tail ON persons(id_number_tail);
-CREATE INDEX persons_phone_digest ON persons(phone_digest);
-CREATE INDEX persons_phone_tail ON persons(phone_tail);
+CREATE INDEX persons_id_number_tail ON persons(community_id, id_number_tail);
+CREATE INDEX persons_phone_digest ON persons(community_id, phone_digest);
+CREATE INDEX persons_phone_tail ON persons(community_id, phone_tail);
 
 CREATE TABLE person_events (
   id {{pk}},
@@ -143,12 +143,18 @@ const char* const kSqlitePersonFtsInsertTrigger =
 namespace {
 
 // Prefix searches use byte-wise ranges, so the search columns use binary collation on both engines.
-// SQLite has no separate index on name: persons_name_birth (name, birth_date) serves equality on
-// name, and every extra index with keys in random order costs an import at 1M persons page writes.
+// The search indexes (and the gram table's key) start with community_id: an import writes one
+// community, so its index entries land in one contiguous range of each index instead of at random
+// places all over it — at 1M persons, keys in random order made every import rewrite most pages of
+// every such index (PERFORMANCE.md, B1). Searches name the communities they cover (registry/search.cc:
+// the scope, or every community). Only id_number_digest stays global: it is unique store-wide.
+// SQLite has no separate index on name: persons_name_birth (community_id, name, birth_date) serves
+// equality on name.
 constexpr const char* kV1Sqlite = R"SQL(
-CREATE INDEX persons_pinyin ON persons(name_pinyin);
-CREATE INDEX persons_initials ON persons(name_initials);
-CREATE TABLE person_grams (gram TEXT NOT NULL, person_id INTEGER NOT NULL, PRIMARY KEY (gram, person_id)) WITHOUT ROWID;
+CREATE INDEX persons_pinyin ON persons(community_id, name_pinyin);
+CREATE INDEX persons_initials ON persons(community_id, name_initials);
+CREATE TABLE person_grams (community_id INTEGER NOT NULL, gram TEXT NOT NULL, person_id INTEGER NOT NULL,
+  PRIMARY KEY (community_id, gram, person_id)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE person_fts USING fts5(name, address, content='persons', content_rowid='id', tokenize='trigram');
 {{fts_ai}};
 CREATE TRIGGER persons_fts_au AFTER UPDATE OF name, address ON persons BEGIN
@@ -160,9 +166,10 @@ END;
 constexpr const char* kV1Postgres = R"SQL(
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE INDEX persons_name ON persons(name COLLATE "C");
-CREATE INDEX persons_pinyin ON persons(name_pinyin COLLATE "C");
-CREATE INDEX persons_initials ON persons(name_initials COLLATE "C");
-CREATE TABLE person_grams (gram TEXT NOT NULL, person_id BIGINT NOT NULL, PRIMARY KEY (gram, person_id));
+CREATE INDEX persons_pinyin ON persons(community_id, name_pinyin COLLATE "C");
+CREATE INDEX persons_initials ON persons(community_id, name_initials COLLATE "C");
+CREATE TABLE person_grams (community_id BIGINT NOT NULL, gram TEXT NOT NULL, person_id BIGINT NOT NULL,
+  PRIMARY KEY (community_id, gram, person_id));
 CREATE INDEX persons_trgm ON persons USING gin (name gin_trgm_ops, address gin_trgm_ops);
 )SQL";
 
