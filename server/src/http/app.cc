@@ -1,6 +1,9 @@
 // The application: store pool, the guard, route registration checked against the policy table.
 #include "http/app.h"
 
+#include "ledger/engine.h"
+#include "ledger/views.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -85,6 +88,8 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   app->clock_ = options.clock ? options.clock : &auth::SystemClock();
   ASSIGN_OR_RETURN(auto first, storage::Db::Open(options.db_url));
   app->dialect_ = first->dialect();
+  ASSIGN_OR_RETURN(app->ledgers_, ledger::LoadCatalog(options.ledger_dirs));
+  RETURN_IF_ERROR(ledger::SyncSchema(*first, *app->ledgers_));
   int n = app->dialect_ == storage::Dialect::kSqlite ? 1 : std::max(1, options.pool_size);
   for (int i = 0; i < n; ++i) {
     auto store = std::make_unique<Store>();
@@ -139,6 +144,7 @@ void App::AddRoutes(Router& router) {
   AddRegistryRoutes(*this, router);
   AddAdminRoutes(*this, router);
   AddTransferRoutes(*this, router);
+  AddLedgerRoutes(*this, router);
   // Every registered route must be the table's, with the table's permission, and the table
   // must have no route the code lacks.
   std::set<std::string> registered;

@@ -31,6 +31,7 @@
 #include "audit/audit_log.h"
 #include "auth/accounts.h"
 #include "http/router.h"
+#include "ledger/declaration.h"
 #include "storage/db.h"
 
 namespace linli::http {
@@ -44,6 +45,8 @@ struct AppOptions {
   bool secure_cookies = false;         // behind TLS: cookies get Secure
   std::string export_dir;              // private folder for export files until sent; "" = temp
   size_t max_upload_bytes = 20 << 20;
+  // Ledger declaration folders added to the built-in ones (colon-separated; "" = $LINLI_LEDGERS).
+  std::string ledger_dirs;
 };
 
 // One pooled connection with the objects that work on it.
@@ -97,6 +100,8 @@ class App {
   const AppOptions& options() const { return options_; }
   const auth::Clock& clock() const { return *clock_; }
   storage::Dialect dialect() const { return dialect_; }
+  // The declared ledgers (built-in and AppOptions::ledger_dirs), the store's tables synced to them.
+  const ledger::Catalog& ledgers() const { return *ledgers_; }
 
   // Adds every route of the API and installs the guard. Aborts when a route has no row in
   // data/policy/routes.csv or its permission differs (a policy mistake must not start).
@@ -117,6 +122,7 @@ class App {
   AppOptions options_;
   const auth::Clock* clock_ = nullptr;
   storage::Dialect dialect_ = storage::Dialect::kSqlite;
+  std::shared_ptr<const ledger::Catalog> ledgers_;
   std::vector<std::unique_ptr<Store>> stores_;
   std::vector<Store*> free_;
   std::mutex mu_;
@@ -137,5 +143,6 @@ void AddSessionRoutes(App& app, Router& router);
 void AddRegistryRoutes(App& app, Router& router);
 void AddAdminRoutes(App& app, Router& router);
 void AddTransferRoutes(App& app, Router& router);
+void AddLedgerRoutes(App& app, Router& router);
 
 }  // namespace linli::http

@@ -1137,16 +1137,15 @@ Result<json> Engine::Statistics(const Ledger& l,
                                       (by ? " GROUP BY " + group : std::string()),
                                   params({as_of, as_of})));
       json values = json::object();
-      double total = 0;
+      double sum_total = 0;
+      int64_t count_total = 0;
       for (const Row& r : rows) {
-        double v =
-            sum ? ValueJson(*sum, Value{r.Int(1)}).get<double>() : static_cast<double>(r.Int(1));
-        total += v;
-        if (by)
-          values[r.IsNull(0)                       ? ""
-                 : by->type == ValueType::kBoolean ? (r.Int(0) ? "true" : "false")
-                                                   : r.Text(0)] = v;
+        json v = sum ? ValueJson(*sum, Value{r.Int(1)}) : json(r.Int(1));
+        if (sum) sum_total += v.get<double>();
+        else count_total += r.Int(1);
+        if (by) values[r.IsNull(0) ? "" : by->type == ValueType::kBoolean ? (r.Int(0) ? "true" : "false") : r.Text(0)] = v;
       }
+      json total = sum ? json(sum_total) : json(count_total);
       stats[s.key] = by ? json{{"total", total}, {"by", values}} : json{{"total", total}};
     }
     unit["statistics"] = stats;

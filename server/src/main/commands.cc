@@ -19,6 +19,10 @@
 #include "demo/generator.h"
 #include "io/sheet.h"
 #include "main/audit_commands.h"
+#include "main/ledger_commands.h"
+#include "ledger/demo.h"
+#include "ledger/engine.h"
+#include "ledger/views.h"
 #include "org/org.h"
 #include "registry/export.h"
 #include "registry/import.h"
@@ -29,7 +33,6 @@
 #include "storage/migrations.h"
 
 namespace linli::cli {
-namespace {
 
 using nlohmann::json;
 
@@ -54,6 +57,8 @@ Result<std::vector<int64_t>> ScopeCommunities(storage::Db& db, const Args& a) {
   ASSIGN_OR_RETURN(org::OrgUnit u, org::FindOrgByCode(db, a.Get("org")));
   return org::CommunitiesUnder(db, u.id);
 }
+
+namespace {
 
 // A person named on the command line by internal id (#12 or 12) or by ID number.
 Result<int64_t> ResolvePerson(storage::Db& db, const std::string& ref) {
@@ -158,6 +163,7 @@ int CmdOrgImportDivisions(const Args& a) {
 }
 
 int CmdImport(const Args& a) {
+  if (a.Has("ledger")) return CmdLedgerImport(a);
   if (a.positional.size() != 1 || !a.Has("org"))
     return Usage(a, "linli import --db URL --org 社区代码 [--json] [--dry-run] [--unmasked] 文件");
   auto db = OpenDb(a);
@@ -174,6 +180,7 @@ int CmdImport(const Args& a) {
 }
 
 int CmdExport(const Args& a) {
+  if (a.Has("ledger")) return CmdLedgerExport(a);
   if (!a.Has("org")) return Usage(a, "linli export --db URL --org 代码 [--out 文件.xlsx] [--all]");
   auto db = OpenDb(a);
   if (!db.ok()) return Fail(db.status(), a);
@@ -439,8 +446,21 @@ int CmdDemo(const Args& a) {
        {"demo_auditor", "auditor", plan.district_code}},
       /*must_change_password=*/false);
   if (!accounts.ok()) return Fail(accounts.status(), a);
+  // Every declared ledger gets demo entries, its follow-ups and reports; the first community's
+  // are demo_worker's (their 待办).
+  auto catalog = ledger::LoadCatalog(a.Get("ledgers"));
+  if (!catalog.ok()) return Fail(catalog.status(), a);
+  Status synced = ledger::SyncSchema(**db, **catalog);
+  if (!synced.ok()) return Fail(synced, a);
+  auto worker = (*db)->QueryInt("SELECT id FROM users WHERE username = 'demo_worker'");
+  if (!worker.ok()) return Fail(worker.status(), a);
+  auto ledgers = ledger::GenerateDemoEntries(**db, **catalog, opts.seed, *worker);
+  if (!ledgers.ok()) return Fail(ledgers.status(), a);
+  int64_t ledger_entries = 0;
+  for (const auto& [key, n] : ledgers->entries) ledger_entries += n;
   if (a.json()) {
-    PrintJson({{"residents", opts.residents}, {"seed", opts.seed}, {"imported", totals["imported"]},
+    PrintJson({{"residents", opts.residents}, {"ledger_entries", ledgers->entries}, {"ledger_visits", ledgers->visits},
+               {"ledger_reports", ledgers->reports}, {"seed", opts.seed}, {"imported", totals["imported"]},
                {"already_present", totals["updated"]}, {"communities", demo::CommunityCount(plan)},
                {"accounts", InitialAccountsJson(*accounts)}});
   } else {
@@ -448,6 +468,9 @@ int CmdDemo(const Args& a) {
                 static_cast<unsigned long long>(opts.seed), plan.district_name.c_str(),
                 static_cast<long long>(totals["imported"]), static_cast<long long>(totals["updated"]),
                 demo::CommunityCount(plan));
+    std::printf("台账演示记录 %lld 条（%zu 个台账），走访 %lld 次，每日报告 %lld 份\n", static_cast<long long>(ledger_entries),
+                ledgers->entries.size(), static_cast<long long>(ledgers->visits),
+                static_cast<long long>(ledgers->reports));
   }
   Status printed = a.json() ? Status::Ok() : PrintInitialAccounts(*accounts, a.Get("logins-file", ""));
   if (!printed.ok()) return Fail(printed, a);
@@ -503,12 +526,12 @@ bool IsFlag(const std::string& name) {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"init", "创建空数据库或升级结构；--under 导入辖区并生成三员账号 / create or migrate a store", "[--db URL] [--under CODE] [--logins-file PATH]", CmdInit},
-      {"demo", "生成演示社区和各角色演示账号 / generate a demo community and accounts", "[--residents N] [--seed S] [--logins-file PATH]", CmdDemo},
+      {"demo", "生成演示社区和各角色演示账号 / generate a demo community and accounts", "[--residents N] [--seed S] [--logins-file PATH] [--ledgers DIRS]", CmdDemo},
       {"org list", "打印组织树及代码 / print the org tree with codes", "[--under CODE] [--json]", CmdOrgList},
       {"org import-divisions", "从国家区划数据建立组织树 / build the tree from NBS 2023 divisions",
        "--under CODE [--divisions DIR]", CmdOrgImportDivisions},
-      {"import", "导入居民登记表 xlsx/xls/csv / import residents", "--org CODE [--dry-run] [--unmasked] [--json] FILE", CmdImport},
-      {"export", "导出居民登记表 xlsx / export residents", "--org CODE [--out FILE] [--all]", CmdExport},
+      {"import", "导入居民登记表或台账 xlsx/xls/csv / import residents or a ledger", "--org CODE [--ledger KEY] [--dry-run] [--unmasked] [--json] FILE", CmdImport},
+      {"export", "导出居民登记表或台账 xlsx / export residents or a ledger", "--org CODE [--ledger KEY] [--out FILE] [--all]", CmdExport},
       {"search", "查找居民 / search persons", "[--org CODE] [--limit N] [--all] QUERY", CmdSearch},
       {"person show", "查看居民详情和变更记录 / show a person", "ID", CmdPersonShow},
       {"person move", "登记搬迁（社区内换地址） / record a move", "ID --to ADDRESS --reason R [--date D]", CmdPersonMove},
@@ -523,6 +546,13 @@ const std::vector<Command>& Commands() {
        "[--user U] [--action A] [--outcome O] [--from D] [--to D] [--target T] [--org CODE] [--limit N] [--cursor SEQ] [--order asc|desc] [--audit-key PATH] [--json]",
        CmdAuditSearch},
       {"check", "数据库完整性检查 / integrity check", "", CmdCheck},
+      {"ledger check", "检查台账声明 / validate ledger declarations", "[--ledgers DIRS] [--json]", CmdLedgerCheck},
+      {"ledger list", "列出台账 / list ledgers", "[--ledgers DIRS] [--json]", CmdLedgerList},
+      {"ledger show", "台账声明（JSON） / a ledger's declaration", "KEY [--ledgers DIRS]", CmdLedgerShow},
+      {"ledger entries", "台账记录列表（筛选、排序、翻页） / list a ledger's entries",
+       "KEY --org CODE [--due today|week|overdue] [--stage S] [--sort id|enrolled_on|next_due_on|name] [--limit N] [--after CURSOR] [--json]",
+       CmdLedgerEntries},
+      {"ledger stats", "台账统计 / a ledger's statistics", "KEY --org CODE [--as-of D] [--from D] [--json]", CmdLedgerStats},
       {"user add", "创建用户 / create a user", "--username U --role R --org CODE [--name N] [--password P | --generate]", CmdUserAdd},
       {"user list", "列出用户 / list users", "[--json]", CmdUserList},
       {"user reset-password", "重置用户密码 / reset a password", "--username U [--password P | --generate]", CmdUserResetPassword},

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.h"
 #include "storage/db.h"
 
@@ -32,6 +34,12 @@ int Usage(const Args& a, const std::string& what);
 
 // Options that take no value.
 bool IsFlag(const std::string& name);
+
+// Shared by the command files: JSON output, the store of --db (and --field-key), and the
+// communities under --org (every community when absent).
+void PrintJson(const nlohmann::json& j);
+Result<std::unique_ptr<storage::Db>> OpenDb(const Args& a);
+Result<std::vector<int64_t>> ScopeCommunities(storage::Db& db, const Args& a);
 
 struct Command {
   const char* name;     // "org list"

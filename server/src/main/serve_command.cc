@@ -24,6 +24,7 @@ int CmdServe(const Args& a) {
   app_options.audit.key_path = a.Get("audit-key", audit::DefaultAuditKeyPath());
   app_options.secure_cookies = a.Has("secure-cookies");
   app_options.export_dir = a.Get("export-dir", "");
+  app_options.ledger_dirs = a.Get("ledgers", "");
   // Uploads (imports) are the largest bodies; JSON bodies are bounded by their declared shapes.
   options.max_body_bytes = app_options.max_upload_bytes;
   auto app = http::App::Open(app_options);

@@ -19,10 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-Result<std::unique_ptr<storage::Db>> OpenDb(const Args& a) {
-  return storage::Db::Open(a.Get("db", kDefaultDb));
-}
-
 // "2026-03-01 14:05" in China Standard Time; "" for 0.
 std::string LocalTime(int64_t unix_seconds) {
   if (unix_seconds <= 0) return "";
