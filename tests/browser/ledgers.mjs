@@ -3,8 +3,9 @@
 //   enrolment approved by a second user (the community head), the entry in 我的待办's overdue list,
 //   a review visit recorded and the entry gone from the overdue list; a class change approved by
 //   the second user; a zero report filed in 重点对象 and seen on the completeness view; the
-//   statistics chart; the export download; a grid worker not seeing 社区矫正 at all; the 390 px
+//   statistics chart; the export download and its dry-run import refused row by row; a grid worker not seeing 社区矫正 at all; the 390 px
 //   phone layout; screenshots of the main ledger pages for docs/USER-GUIDE.md.
+import path from "node:path";
 import { uiLogin, shot, assert } from "./lib.mjs";
 
 /** YYYY-MM-DD of n days before today (local time, like the date pickers). */
@@ -278,6 +279,23 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
           download.suggestedFilename().endsWith(".xlsx"),
           `export file: ${download.suggestedFilename()}`,
         );
+        // The export masks ID numbers, so the same file uploaded again is refused at the
+        // dry run, row by row, and nothing is written.
+        const file = path.join(ctx.world.dir, "dibao-export.xlsx");
+        await download.saveAs(file);
+        await page.setInputFiles('[data-test="ledger-import-file"]', file);
+        await page.click('[data-test="ledger-import-check"]');
+        const errors = '[data-test="ledger-import-errors"] .el-table__row';
+        await page.waitForSelector(errors);
+        const first = await page.textContent(errors);
+        assert(first.includes("公民身份号码"), `import row error: ${first}`);
+        assert(
+          (await page
+            .locator('[data-test="ledger-import-confirm"]')
+            .count()) === 0,
+          "a file with rejected rows can be confirmed",
+        );
+        await shot(page, "42-ledger-import");
       },
     ],
     [
@@ -320,6 +338,24 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
         await page.goto(`${base}/ledgers/dibao`);
         await page.waitForSelector('[data-test="ledger-table"] .el-table__row');
         await noHorizontalScroll(page, "ledger list");
+        for (const [route, ready] of [
+          ["/ledgers/todo", '[data-test="todo-due"]'],
+          ["/approvals", '[data-test="approvals-table"]'],
+          ["/ledgers/dibao/new", '[data-field="class"]'],
+          [
+            "/ledgers/dibao/statistics",
+            '[data-test="ledger-stats-chart"] canvas',
+          ],
+          [
+            "/ledgers/zhongdian/completeness",
+            '[data-test="completeness-summary"]',
+          ],
+          ["/ledgers/dibao/transfer", '[data-test="ledger-import"]'],
+        ]) {
+          await page.goto(`${base}${route}`);
+          await page.waitForSelector(ready);
+          await noHorizontalScroll(page, route);
+        }
         if (ctx.dibaoEntry) {
           await page.goto(`${base}/ledgers/dibao/entries/${ctx.dibaoEntry}`);
           await page.waitForSelector('[data-test="ledger-values"]');

@@ -272,6 +272,7 @@ export default {
   "ledger.approvals.ledger": "台账",
   "ledger.approvals.action": "事项",
   "ledger.approvals.subject": "对象编号{id}",
+  "ledger.approvals.household_of": "{name}户",
   "ledger.approvals.decided": "审批",
   "ledger.approvals.actions": "操作",
   "ledger.approvals.approve": "批准",

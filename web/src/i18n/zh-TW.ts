@@ -271,6 +271,7 @@ export default {
   "ledger.approvals.ledger": "臺賬",
   "ledger.approvals.action": "事項",
   "ledger.approvals.subject": "對象編號{id}",
+  "ledger.approvals.household_of": "{name}戶",
   "ledger.approvals.decided": "審批",
   "ledger.approvals.actions": "操作",
   "ledger.approvals.approve": "批准",
