@@ -242,6 +242,16 @@ Result<Record> Engine::ParseValues(const Ledger& l, const json& values,
       problems->push_back({key, v.status()});
       continue;
     }
+    if (f->type == ValueType::kPerson && !IsEmpty(*v)) {
+      // A person reference names a resident of the registry (the caller checks the scope).
+      ASSIGN_OR_RETURN(int64_t found, db_->QueryInt("SELECT count(*) FROM persons WHERE id = ? AND status <> 'merged'",
+                                                    {std::get<int64_t>(*v)}));
+      if (!found) {
+        problems->push_back({key, Error(ErrorCode::kLedgerFieldType,
+                                        {{"label", f->label}, {"type", "居民名册中的居民"}, {"value", input.dump()}})});
+        continue;
+      }
+    }
     out[key] = *v;
   }
   return out;

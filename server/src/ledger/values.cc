@@ -333,7 +333,9 @@ void CheckRecord(const Ledger& ledger, const Record& record, const std::vector<s
                                                             : ValueText(ledger, *wf, wv);
         bool matches = std::find(rule.when_values.begin(), rule.when_values.end(), given) !=
                        rule.when_values.end();
-        bool empty = IsEmpty(value(at));
+        // A yes/no field answered 否 counts as not filled in for forbidden_if.
+        bool empty = IsEmpty(value(at)) ||
+                     (f && f->type == ValueType::kBoolean && rule.kind == RuleKind::kForbiddenIf && IntOf(value(at)) == 0);
         violated = matches && (rule.kind == RuleKind::kRequiredIf ? empty : !empty);
         break;
       }
