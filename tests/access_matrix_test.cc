@@ -72,6 +72,10 @@ const std::vector<Case>& Cases() {
       {"POST", "/api/v1/persons/{id}/moves", "write", Target::kPerson, Shows::kNothing},
       {"POST", "/api/v1/persons/{id}/end", "write", Target::kPerson, Shows::kNothing},
       {"GET", "/api/v1/households/{id}", "read", Target::kHousehold, Shows::kMembers},
+      {"PATCH", "/api/v1/households/{id}", "write", Target::kHousehold, Shows::kNothing},
+      {"POST", "/api/v1/households/{id}/members", "write", Target::kHousehold, Shows::kNothing},
+      {"DELETE", "/api/v1/households/{id}/members/{person_id}", "write", Target::kHousehold,
+       Shows::kNothing},
       {"GET", "/api/v1/duplicates", "read", Target::kUnit, Shows::kDuplicates},
       {"POST", "/api/v1/duplicates/merge", "merge", Target::kPerson, Shows::kNothing},
       {"POST", "/api/v1/imports", "import", Target::kUnit, Shows::kNothing},
@@ -219,6 +223,27 @@ TEST_F(AccessMatrixTest, NoLeaksNoFalseDenialsAuditReconciledNoCanaries) {
             t.id = up.body["data"]["id"].get<std::string>();
           }
         }
+        if (c.pattern.rfind("/api/v1/households/{id}/members", 0) == 0) {
+          // A fresh resident of the household's grid: joins it (POST), or is a member to remove.
+          std::string member = "999999";
+          if (t.person_id) {
+            WorldPerson fresh = w.AddPerson(t.grid_id);
+            member = std::to_string(fresh.id);
+            if (c.method == "DELETE")
+              EXPECT_TRUE(w.Exec("UPDATE persons SET household_id = " + t.id +
+                                 ", relation = '20' WHERE id = " + member)
+                              .ok());
+          }
+          path = Fill(path, "person_id", member);
+          if (c.method == "POST")
+            body =
+                json{{"person_id", std::stoll(member)}, {"relation", "子"}, {"reason", "投靠子女"}}
+                    .dump();
+          else
+            body = json{{"reason", "分户"}}.dump();
+        }
+        if (c.pattern == "/api/v1/households/{id}" && c.method == "PATCH")
+          body = json{{"address", "东湖小区8栋2单元808室"}, {"reason", "全户搬家"}}.dump();
         path = Fill(path, "id", t.id);
         path = Fill(path, "key", "gender");
         // Bodies and queries.

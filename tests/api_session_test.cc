@@ -36,7 +36,14 @@ TEST_F(ApiSessionTest, LoginSetsAStrictHttpOnlyCookieAndLogoutEndsTheSession) {
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
   EXPECT_EQ(cookie.find("Secure"), std::string::npos) << "no TLS here: " << cookie;
-  EXPECT_EQ(world_->Call(&u, "GET", "/api/v1/session").status, 200);
+  Reply session = world_->Call(&u, "GET", "/api/v1/session");
+  EXPECT_EQ(session.status, 200);
+  // The role's permissions from data/policy/permissions.csv, for the UI's menus.
+  EXPECT_EQ(
+      session.body["data"]["permissions"],
+      json::array({"session", "org.read", "registry.read", "registry.write", "registry.reveal",
+                   "registry.merge", "registry.import", "registry.export"}))
+      << session.raw;
   Reply out = world_->Call(&u, "DELETE", "/api/v1/session");
   EXPECT_EQ(out.status, 200) << out.raw;
   Reply after = world_->Call(&u, "GET", "/api/v1/session");

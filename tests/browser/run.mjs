@@ -58,6 +58,51 @@ async function noHorizontalScroll(page, what) {
   );
 }
 
+/** Writes a minimal .xlsx (one sheet of inline strings) with Python's zipfile. */
+function writeXlsx(file, rows) {
+  const esc = (v) =>
+    String(v)
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;");
+  const sheet =
+    '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+    rows
+      .map(
+        (r, i) =>
+          `<row r="${i + 1}">` +
+          r
+            .map((v) => `<c t="inlineStr"><is><t>${esc(v)}</t></is></c>`)
+            .join("") +
+          "</row>",
+      )
+      .join("") +
+    "</sheetData></worksheet>";
+  const parts = {
+    "[Content_Types].xml":
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels":
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml":
+      '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="台账" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels":
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    "xl/worksheets/sheet1.xml": sheet,
+  };
+  execFileSync(
+    "python3",
+    [
+      "-c",
+      "import json,sys,zipfile\n" +
+        "parts=json.load(sys.stdin)\n" +
+        "with zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED) as z:\n" +
+        "  [z.writestr(k,v) for k,v in parts.items()]",
+      file,
+    ],
+    { input: JSON.stringify(parts) },
+  );
+}
+
 /** Runs a tool from web/node_modules in web/; throws with its output when it fails. */
 function webTool(script, ...args) {
   try {
@@ -327,6 +372,61 @@ const tests = [
     },
   ],
   [
+    "import wizard with a dirty .xlsx: the server sends the rejected rows' cells, bad cells highlighted",
+    async (ctx) => {
+      const file = path.join(ctx.world.dir, "去年台账.xlsx");
+      writeXlsx(file, [
+        ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "现居住地址"],
+        [
+          "周文",
+          idWithCheck("11010519700707003"),
+          "男",
+          "1970-07-07",
+          "13900139000",
+          "安华小区3栋1单元301室",
+        ],
+        [
+          "吴敏",
+          "110105197108080000",
+          "女",
+          "1971-08-08",
+          "13900139001",
+          "安华小区3栋1单元302室",
+        ],
+        [
+          "郑强",
+          idWithCheck("11010519720909005"),
+          "男",
+          "1972-19-09",
+          "456",
+          "安华小区3栋1单元303室",
+        ],
+      ]);
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/import`);
+      await page.setInputFiles('[data-test="import-file"]', file);
+      await page.click('[data-test="import-upload"]');
+      await page.waitForSelector('[data-test="import-errors"] .cell.bad');
+      const bad = await page
+        .locator('[data-test="import-errors"] .cell.bad')
+        .allTextContents();
+      assert(bad.length >= 3, `bad cells highlighted: ${bad.join(" | ")}`);
+      assert(
+        bad.some((c) => c.includes("1972-19-09")) &&
+          bad.some((c) => c.includes("456")),
+        `bad cells: ${bad.join(" | ")}`,
+      );
+      // ID numbers come back masked, like every report of the API.
+      const text = await page.textContent('[data-test="import-errors"]');
+      assert(
+        !text.includes("110105197108080000"),
+        "clear ID number in the preview",
+      );
+      await shot(page, "24-import-xlsx-preview");
+    },
+  ],
+  [
     "export downloads the registry as .xlsx",
     async (ctx) => {
       const page = await newPage(ctx);
@@ -400,6 +500,13 @@ const tests = [
         ["/export", '[data-test="export-run"]'],
         ["/places", '[data-test="places-tree"] .el-tree-node'],
         ["/persons", '[data-test="persons-table"] .el-table__row'],
+        ["/org", ".el-tree-node"],
+        ["/duplicates", "h1"],
+        ["/password", 'input[type="password"]'],
+        [
+          `/households/${ctx.household}`,
+          '[data-test="household-member-actions"]',
+        ],
       ]) {
         await page.goto(`${ctx.world.base}${route}`);
         await page.waitForSelector(ready);
@@ -408,6 +515,20 @@ const tests = [
       await page.goto(`${ctx.world.base}/persons/new`);
       await page.waitForSelector('[data-field="gender"]');
       await shot(page, "23-phone-form");
+      await page.goto(`${ctx.world.base}/households/${ctx.household}`);
+      await page.waitForSelector('[data-test="household-member-actions"]');
+      await shot(page, "28-phone-household");
+      // The administrators' pages on a phone too.
+      for (const [user, route, ready] of [
+        ["sec", "/users", '[data-test="users-table"]'],
+        ["aud", "/audit", "h1"],
+      ]) {
+        const p = await newPage(ctx, { phone: true });
+        await uiLogin(p, ctx.world, user);
+        await p.goto(`${ctx.world.base}${route}`);
+        await p.waitForSelector(ready);
+        await noHorizontalScroll(p, route);
+      }
     },
   ],
   [
@@ -451,6 +572,110 @@ const tests = [
         `[data-test="household-members"] >> text=${ctx.target.name}`,
       );
       await shot(page, "20-household");
+    },
+  ],
+  [
+    "household editing: a resident joins with a relation, relation changed, head changed, the household moves, a member leaves",
+    async (ctx) => {
+      // A resident of the community without a household of several people: registered for this test.
+      const s = await ctx.world.apiLogin("worker");
+      const created = await ctx.world.api(s, "POST", "/persons", {
+        org_id: ctx.communityId,
+        name: "钱入户",
+        id_number: idWithCheck("11010519950606005"),
+        gender: "1",
+        birth_date: "1995-06-06",
+        reason: "新登记",
+      });
+      assert(created.status === 201, `create: ${JSON.stringify(created.json)}`);
+      const joiner = created.json.data.id;
+      const page = await newPage(ctx);
+      await uiLogin(page, ctx.world, "worker");
+      await page.goto(`${ctx.world.base}/households/${ctx.household}`);
+      await page.waitForSelector('[data-test="household-member-actions"]');
+      // Join: find by name, pick the relation; a reason that is too short is refused at the field.
+      await page.click('[data-test="household-join"]');
+      await page.click('[data-test="join-person"] .el-select__wrapper');
+      await page.keyboard.type("钱入户");
+      await page.click('.el-select-dropdown__item:visible:has-text("钱入户")');
+      await page.click('[data-test="join-relation"] .el-select__wrapper');
+      await page
+        .getByRole("option", { name: "子", exact: true })
+        .filter({ visible: true })
+        .click();
+      await page.fill('input[name="join_reason"]', "投");
+      await page.click('[data-test="join-confirm"]');
+      await page.waitForSelector(".el-dialog .el-form-item__error");
+      await shot(page, "25-household-join");
+      await page.fill('input[name="join_reason"]', "投靠父母");
+      await page.click('[data-test="join-confirm"]');
+      await page.waitForSelector(`[data-test="member-${joiner}"]`);
+      // Change the new member's relation.
+      await page.click(`[data-test="member-relation-${joiner}"]`);
+      await page.click('[data-test="relation-select"] .el-select__wrapper');
+      await page
+        .getByRole("option", { name: "孙子", exact: true })
+        .filter({ visible: true })
+        .click();
+      await page.fill('input[name="relation_reason"]', "核对户口簿");
+      await page.click('[data-test="relation-confirm"]');
+      await page.waitForSelector(`[data-test="member-${joiner}"] >> text=孙子`);
+      // Make them the head; the former head becomes 祖父.
+      await page.click('[data-test="household-head-change"]');
+      await page.click('[data-test="head-select"] .el-select__wrapper');
+      await page.click('.el-select-dropdown__item:visible:has-text("钱入户")');
+      await page.click(
+        '[data-test="former-relation-select"] .el-select__wrapper',
+      );
+      await page
+        .getByRole("option", { name: "祖父", exact: true })
+        .filter({ visible: true })
+        .click();
+      await page.fill('input[name="head_reason"]', "原户主年迈");
+      await page.click('[data-test="head-confirm"]');
+      await page.waitForSelector('[data-test="household-head"] >> text=钱入户');
+      // The whole household moves.
+      await page.click('[data-test="household-move"]');
+      await page.fill(
+        'input[name="household_address"]',
+        "安华小区9栋1单元901室",
+      );
+      await page.fill('input[name="household_reason"]', "全户搬家");
+      await page.click('[data-test="household-move-confirm"]');
+      await page.waitForSelector(
+        '[data-test="household-title"] >> text=9栋1单元901室',
+      );
+      await shot(page, "26-household-edit");
+      // The history of a member records the move with its reason; the audit has the changes.
+      const h = await ctx.world.api(s, "GET", `/households/${ctx.household}`);
+      assert(h.status === 200, `household: ${JSON.stringify(h.json)}`);
+      assert(h.json.data.head_person_id === joiner, "head not changed");
+      const p = await ctx.world.api(s, "GET", `/persons/${joiner}`);
+      assert(
+        p.json.data.history.some((e) => e.reason === "全户搬家"),
+        `history: ${JSON.stringify(p.json.data.history).slice(0, 300)}`,
+      );
+      // A member other than the head leaves the household (and stays registered).
+      const former = h.json.data.members.find(
+        (m) => m.id !== joiner && m.status === "active",
+      );
+      await page.click(`[data-test="member-leave-${former.id}"]`);
+      await page.fill('input[name="leave_reason"]', "分户另住");
+      await page.click('[data-test="leave-confirm"]');
+      await page.waitForFunction(
+        (id) => !document.querySelector(`[data-test="member-${id}"]`),
+        former.id,
+      );
+      const aud = await ctx.world.apiLogin("aud");
+      const records = await ctx.world.api(
+        aud,
+        "GET",
+        `/audit_records?target_type=household&target_id=${ctx.household}`,
+      );
+      assert(
+        records.status === 200 && records.json.data.records.length >= 5,
+        `household audit: ${JSON.stringify(records.json).slice(0, 300)}`,
+      );
     },
   ],
   [
@@ -503,6 +728,44 @@ const tests = [
       assert((await err.textContent()).length > 4, "merge refusal not shown");
       await shot(page, "22-duplicates-refused");
       await page.keyboard.press("Escape");
+      // A record without an ID number and one with it, same name and birth date: merged.
+      for (const id_number of [undefined, idWithCheck("11010519800808008")]) {
+        const r = await ctx.world.api(s, "POST", "/persons", {
+          org_id: ctx.communityId,
+          name: "周合并",
+          id_number,
+          gender: "2",
+          birth_date: "1980-08-08",
+          reason: "测试合并",
+        });
+        assert(r.status === 201, `create mergeable: ${JSON.stringify(r.json)}`);
+      }
+      await page.goto(`${ctx.world.base}/duplicates`);
+      const mergeable = '[data-test="dup-group"]:has-text("周合并")';
+      await page.waitForSelector(mergeable);
+      const ids = (
+        await page
+          .locator(`${mergeable} .el-table__row td:first-child`)
+          .allTextContents()
+      ).map((x) => Number(x.trim()));
+      await page.click(`${mergeable} [data-test="dup-merge"] >> nth=0`);
+      await page.fill('input[name="merge_reason"]', "同一人重复登记");
+      await page.click('[data-test="dup-confirm"]');
+      await page.waitForSelector(".el-message--success");
+      await page.waitForFunction(
+        () =>
+          ![...document.querySelectorAll('[data-test="dup-group"]')].some((g) =>
+            g.textContent.includes("周合并"),
+          ),
+      );
+      // The merged record points at the kept one; the kept one has the ID number now.
+      const merged = await ctx.world.api(s, "GET", `/persons/${ids[1]}`);
+      assert(
+        merged.json.data.status === "merged" &&
+          merged.json.data.merged_into === ids[0],
+        `merged record: ${JSON.stringify(merged.json).slice(0, 300)}`,
+      );
+      await shot(page, "27-duplicates-merged");
       const admin = await newPage(ctx);
       await uiLogin(admin, ctx.world, "sec");
       await admin.goto(`${ctx.world.base}/users`);
@@ -573,6 +836,7 @@ async function main() {
     );
     await world.restart(() => world.addUser("gridw", "grid_worker", grid.code));
     ctx.communityId = hit.community_id;
+    ctx.household = targetPerson.household_id;
     ctx.ownGridPerson = own.id;
     ctx.otherGridPerson = other.id;
     ctx.otherGridName = other.fields.name;

@@ -215,18 +215,22 @@ Status Accounts::LoadSession(std::string_view token, int64_t now, Session& sessi
   return Status::Ok();
 }
 
+// Runs on every request, so it takes no write transaction: the reads run beside other requests
+// (on SQLite's read-only connections), and the two writes it may make are single statements —
+// ending an expired or idle session (idempotent) and touching last_seen_at at most once per
+// touch interval (never reviving a session revoked meanwhile).
 Result<Session> Accounts::ValidateSession(std::string_view token) {
   const int64_t now = clock_.Now();
   Session session;
   Status refusal;
-  RETURN_IF_ERROR(Tx([&]() -> Status {
-    RETURN_IF_ERROR(LoadSession(token, now, session, refusal));
-    if (!refusal.ok() || now - session.last_seen_at < policy_.touch_interval_seconds)
-      return Status::Ok();
-    session.last_seen_at = now;
-    return db_.Exec("UPDATE sessions SET last_seen_at = ? WHERE id = ?", {now, session.id});
-  }));
+  RETURN_IF_ERROR(LoadSession(token, now, session, refusal));
   if (!refusal.ok()) return refusal;
+  if (now - session.last_seen_at >= policy_.touch_interval_seconds) {
+    session.last_seen_at = now;
+    RETURN_IF_ERROR(
+        db_.Exec("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND revoked_at IS NULL",
+                 {now, session.id}));
+  }
   return session;
 }
 

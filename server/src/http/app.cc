@@ -58,11 +58,7 @@ audit::AuditEvent RequestState::Event(audit::AuditAction action, std::string tar
   return e;
 }
 
-Status RequestState::Audit(const audit::AuditEvent& event) {
-  auto r = store->audit->Append(event);
-  if (!r.ok()) return r.status();
-  return Status::Ok();
-}
+Status RequestState::Audit(const audit::AuditEvent& event) { return app.AppendAudit(store, event); }
 
 Status RequestState::Denied(const std::string& what, const std::string& target_type, const std::string& key,
                             const std::string& why) {
@@ -86,15 +82,15 @@ Result<org::OrgUnit> RequestState::UnitInScope(const std::string& key) {
 Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   std::unique_ptr<App> app(new App(options));
   app->clock_ = options.clock ? options.clock : &auth::SystemClock();
-  ASSIGN_OR_RETURN(auto first, storage::Db::Open(options.db_url));
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Db> first, storage::Db::Open(options.db_url));
   app->dialect_ = first->dialect();
   ASSIGN_OR_RETURN(app->ledgers_, ledger::LoadCatalog(options.ledger_dirs));
   RETURN_IF_ERROR(ledger::SyncSchema(*first, *app->ledgers_));
-  int n = app->dialect_ == storage::Dialect::kSqlite ? 1 : std::max(1, options.pool_size);
+  int n = std::max(1, options.pool_size);
   for (int i = 0; i < n; ++i) {
     auto store = std::make_unique<Store>();
-    if (i == 0) {
-      store->db = std::move(first);
+    if (i == 0 || app->dialect_ == storage::Dialect::kSqlite) {
+      store->db = first;  // SQLite: one writer per file; the Db serves concurrent readers itself
     } else {
       ASSIGN_OR_RETURN(store->db, storage::Db::Open(options.db_url));
     }
@@ -122,6 +118,44 @@ void App::Release(Store* store) {
     free_.push_back(store);
   }
   cv_.notify_one();
+}
+
+Status App::AppendAudit(Store* store, const audit::AuditEvent& event) {
+  PendingAudit me{&event, Status::Ok(), false};
+  std::unique_lock<std::mutex> lock(audit_mu_);
+  audit_queue_.push_back(&me);
+  while (!me.done) {
+    if (audit_leader_) {
+      audit_cv_.wait(lock);
+      continue;
+    }
+    // Lead one commit of everything queued so far (our own record among it).
+    audit_leader_ = true;
+    std::vector<PendingAudit*> batch;
+    batch.swap(audit_queue_);
+    lock.unlock();
+    std::vector<audit::AuditEvent> events;
+    events.reserve(batch.size());
+    for (const PendingAudit* p : batch) events.push_back(*p->event);
+    auto all = store->audit->AppendAll(events);
+    if (all.ok()) {
+      for (PendingAudit* p : batch) p->status = Status::Ok();
+    } else if (batch.size() == 1) {
+      batch[0]->status = all.status();
+    } else {
+      // All or none failed: one record may be at fault (e.g. refused as sensitive in clear), so
+      // each is tried alone and fails only its own request.
+      for (PendingAudit* p : batch) {
+        auto one = store->audit->Append(*p->event);
+        p->status = one.ok() ? Status::Ok() : one.status();
+      }
+    }
+    lock.lock();
+    for (PendingAudit* p : batch) p->done = true;
+    audit_leader_ = false;
+    audit_cv_.notify_all();
+  }
+  return me.status;
 }
 
 void App::Add(Router& router, const std::string& method, const std::string& pattern, Handler handler,

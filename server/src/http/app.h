@@ -11,10 +11,15 @@
 // record of every sensitive read before returning the response; when the record cannot be
 // written the request fails (fail closed) and the data is not sent.
 //
-// Concurrency: a request holds one pooled store connection from guard to response. SQLite has one
-// (requests are serialised on it: SQLite has a single writer and nearly every request appends an
-// audit record); PostgreSQL has `pool_size` connections, and several linli processes may share
-// one database.
+// Concurrency: a request holds one pooled store from guard to response; there are `pool_size` of
+// them. On PostgreSQL each is its own connection (several linli processes may share one
+// database). On SQLite they share one storage::Db: reads run concurrently on read-only
+// connections, and writes — changes, session touches, audit records — take its one writer
+// connection in turn. Audit records of reads are appended by group commit (App::AppendAudit):
+// requests that arrive while a commit is under way are written together in the next one, one
+// transaction and one anchor advance for all, and each request returns only once its own record
+// is durable (fail closed: when the batch fails, each record is retried alone and only the
+// requests whose record could not be written fail).
 #pragma once
 
 #include <condition_variable>
@@ -41,7 +46,7 @@ struct AppOptions {
   audit::AuditOptions audit;  // key_path required
   auth::AuthPolicy auth;
   const auth::Clock* clock = nullptr;  // default: the system clock
-  int pool_size = 4;                   // PostgreSQL connections (SQLite always uses 1)
+  int pool_size = 4;                   // stores (PostgreSQL connections; SQLite: sharing one Db)
   bool secure_cookies = false;         // behind TLS: cookies get Secure
   std::string export_dir;              // private folder for export files until sent; "" = temp
   size_t max_upload_bytes = 20 << 20;
@@ -51,7 +56,7 @@ struct AppOptions {
 
 // One pooled connection with the objects that work on it.
 struct Store {
-  std::unique_ptr<storage::Db> db;
+  std::shared_ptr<storage::Db> db;  // SQLite: the one Db every store shares
   std::unique_ptr<audit::AuditLog> audit;
   std::unique_ptr<auth::Accounts> accounts;
 };
@@ -114,6 +119,10 @@ class App {
   // Leases a connection, waiting for one to be free.
   Store* Acquire();
   void Release(Store* store);
+  // Appends `event` by group commit with the records of concurrent requests, through `store`'s
+  // audit log when this request leads the commit. Returns once the record is durable (or failed).
+  // REQUIRES: no open transaction on the calling thread.
+  Status AppendAudit(Store* store, const audit::AuditEvent& event);
 
  private:
   explicit App(AppOptions options) : options_(std::move(options)) {}
@@ -127,6 +136,16 @@ class App {
   std::vector<Store*> free_;
   std::mutex mu_;
   std::condition_variable cv_;
+  // Group commit of audit records.
+  struct PendingAudit {
+    const audit::AuditEvent* event;
+    Status status;
+    bool done = false;
+  };
+  std::mutex audit_mu_;
+  std::condition_variable audit_cv_;
+  std::vector<PendingAudit*> audit_queue_;
+  bool audit_leader_ = false;
 };
 
 // The RequestState of a guarded request (REQUIRES: the guard ran).

@@ -324,6 +324,7 @@ void AddRegistryRoutes(App& app, Router& router) {
     query.community_ids = narrowed->communities;
     query.grid_ids = narrowed->grids;
     query.limit = static_cast<int>(limit);
+    query.index_order = true;  // the web UI searches as the user types (search.h)
     query.include_ended = ctx.request.query.count("include_ended") && ctx.request.query.at("include_ended") == "true";
     auto hits = registry::SearchPersons(st.db(), query);
     if (!hits.ok()) return ErrorResponse(hits.status());

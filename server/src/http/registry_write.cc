@@ -243,6 +243,7 @@ Result<registry::Person> PersonInScope(RequestState& st, Context& ctx) {
 void AddRegistryWriteRoutes(App& app, Router& router) {
   app.Add(router, "POST", "/api/v1/persons", CreatePerson);
   app.Add(router, "PATCH", "/api/v1/persons/{id}", EditPerson);
+  AddHouseholdWriteRoutes(app, router);
 
   app.Add(router, "POST", "/api/v1/persons/{id}/moves", [](Context& ctx) {
     std::vector<FieldError> fields;

@@ -9,6 +9,8 @@
 namespace linli::http {
 
 void AddRegistryWriteRoutes(App& app, Router& router);
+// Household changes (household_routes.cc): address, head, members and their relation.
+void AddHouseholdWriteRoutes(App& app, Router& router);
 
 // The person of the path's {id} when it is in the caller's scope; otherwise the denial is audited
 // and the answer is the 404 a missing person gets (same message, same work).

@@ -1,12 +1,25 @@
 // Login, the current session, logout and the password change.
+#include "access/policy.h"
+#include "auth/roles.h"
 #include "http/json_views.h"
 #include "http/shape.h"
 
 namespace linli::http {
 namespace {
 
+// The session as the UI needs it, with the permissions the user's role has in
+// data/policy/permissions.csv (the UI shows menus and pages by them; the guard still decides) and
+// the roles an administrator can give.
 nlohmann::json SessionJson(RequestState& st, const auth::Session& s) {
+  nlohmann::json permissions = nlohmann::json::array();
+  for (const auto& p : access::Policy::Get().permissions())
+    if (access::Policy::Get().Allows(s.user.role, p.key)) permissions.push_back(p.key);
+  nlohmann::json roles = nlohmann::json::array();
+  for (const auto& r : auth::AllRoles())
+    roles.push_back({{"key", std::string(r.key)}, {"label", std::string(r.label)}});
   return {{"user", UserJson(st.db(), s.user)},
+          {"permissions", permissions},
+          {"roles", roles},
           {"csrf_token", s.csrf_token},
           {"must_change_password", s.must_change_password},
           {"expires_at", s.expires_at},

@@ -12,15 +12,18 @@
 #include <atomic>
 #include <cctype>
 #include <cstdio>
-#include <map>
-#include <mutex>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include "common/hash.h"
 #include "http/json_views.h"
 #include "http/shape.h"
+#include "io/sheet.h"
+#include "registry/columns.h"
 #include "registry/export.h"
 #include "registry/import.h"
 
@@ -99,6 +102,46 @@ std::string PercentEncode(const std::string& s) {
   return out;
 }
 
+// The cells of the rejected rows and of the header row, as the file has them, so that the wizard
+// shows each rejected row with its bad cells highlighted whatever the format (.xlsx, .xls, CSV in
+// any encoding). ID numbers and phones (columns whose header names a sensitive column) are masked
+// like every report of the API. At most kMaxRows rows.
+void AttachRejectedCells(json& preview, std::string_view bytes, const std::string& file_name) {
+  constexpr size_t kMaxRows = 500;
+  auto sheet = io::ReadSheetFromMemory(bytes, file_name);
+  if (!sheet.ok()) return;
+  int header_row = preview.value("header_row", 0);
+  if (header_row < 1 || static_cast<size_t>(header_row) > sheet->rows.size()) return;
+  const auto& cols = registry::RegistryColumns();
+  std::vector<const registry::ColumnDecl*> sensitive;  // by column of the sheet
+  json header = json::array();
+  for (const auto& cell : sheet->rows[header_row - 1]) {
+    auto k = registry::MatchHeader(cell.text);
+    sensitive.push_back(k && registry::IsSensitive(cols[*k]) ? &cols[*k] : nullptr);
+    header.push_back(cell.text);
+  }
+  std::set<int> rows;
+  for (const auto& e : preview.value("errors", json::array())) {
+    int row = e.value("row", 0);
+    if (row > header_row && static_cast<size_t>(row) <= sheet->rows.size() &&
+        rows.size() < kMaxRows)
+      rows.insert(row);
+  }
+  json out = json::array();
+  for (int row : rows) {
+    json cells = json::array();
+    const auto& r = sheet->rows[row - 1];
+    for (size_t c = 0; c < r.size(); ++c) {
+      const registry::ColumnDecl* decl = c < sensitive.size() ? sensitive[c] : nullptr;
+      cells.push_back(decl && !r[c].text.empty() ? registry::MaskedValue(*decl, r[c].text)
+                                                 : r[c].text);
+    }
+    out.push_back({{"row", row}, {"cells", cells}});
+  }
+  preview["header"] = header;
+  preview["rows"] = out;
+}
+
 }  // namespace
 
 void AddTransferRoutes(App& app, Router& router) {
@@ -119,6 +162,7 @@ void AddTransferRoutes(App& app, Router& router) {
     if (!report.ok()) return ErrorResponse(report.status());
     std::string id = RandomId();
     pending.preview = registry::ReportToJson(*report);
+    AttachRejectedCells(pending.preview, pending.bytes, file_name);
     audit::AuditEvent e = st.Event(AuditAction::kImport, "import", id, unit->id);
     e.details = {{"stage", "preview"}, {"file_name", file_name}, {"sha256", report->file_sha256},
                  {"rows", report->imported + report->updated + report->unchanged + report->rejected}};

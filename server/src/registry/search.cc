@@ -52,9 +52,12 @@ class Searcher {
       scope_sql_ += " AND +p.grid_id IN (" + storage::InList(q.grid_ids, scope_params_) + ")";
     // SQLite: "+p.status" keeps persons_community (community_id, status) from competing with the
     // search indexes, which start with community_id too.
-    std::string status = db.dialect() == storage::Dialect::kSqlite ? " AND +p.status" : " AND p.status";
-    if (!q.include_ended) scope_sql_ += status + " = 'active'";
-    else scope_sql_ += status + " <> 'merged'";
+    std::string status =
+        db.dialect() == storage::Dialect::kSqlite ? " AND +p.status" : " AND p.status";
+    if (!q.include_ended)
+      scope_sql_ += status + " = 'active'";
+    else
+      scope_sql_ += status + " <> 'merged'";
   }
 
   // Runs `where` (over persons p) and appends new hits tagged with `how`. With `verify`, every
@@ -63,12 +66,21 @@ class Searcher {
              const std::function<bool(const SearchHit&)>& verify = nullptr) {
     if (static_cast<int>(hits_.size()) >= q_.limit) return Status::Ok();
     params.insert(params.end(), scope_params_.begin(), scope_params_.end());
+    const bool sqlite = db_.dialect() == storage::Dialect::kSqlite;
     // SQLite: "+p.name" keeps the planner from walking the whole name index in order (to skip the
     // sort) while it probes each person against a selective condition — seconds at 1M persons
     // when few match. The matching rows are found through their own index and then sorted.
-    std::string sql = std::string("SELECT ") + kHitColumns + " FROM " + from_where + scope_sql_ + " ORDER BY " +
-                      (db_.dialect() == storage::Dialect::kSqlite ? "+p.name" : "p.name") + ", p.id";
+    std::string order = std::string(" ORDER BY ") + (sqlite ? "+p.name" : "p.name") + ", p.id";
+    // As-you-type (SearchQuery::index_order): one or two keys match tens of thousands of persons
+    // at 1M (王, w, zh); ranking them all by name took 0.1-5 s, mostly reading rows that are then
+    // thrown away. Instead the first `limit` matches are read in the order of the index that finds
+    // them — the scan stops there — and sorted by name among themselves. When fewer match, that is
+    // every match and the answer is the same; when more match, which of them are shown differs.
+    const bool index_order = sqlite && !verify && q_.index_order;
+    std::string sql = std::string("SELECT ") + kHitColumns + " FROM " + from_where + scope_sql_ +
+                      (index_order ? "" : order);
     if (!verify) sql += " LIMIT " + std::to_string(q_.limit);
+    const size_t first_new = hits_.size();
     Status decrypt_status;
     RETURN_IF_ERROR(db_.QueryEach(sql, params, [&](const storage::Row& r) {
       int64_t id = r.Int(0);
@@ -87,6 +99,10 @@ class Searcher {
       hits_.push_back(std::move(hit));
       return static_cast<int>(hits_.size()) < q_.limit;
     }));
+    if (index_order)
+      std::sort(hits_.begin() + first_new, hits_.end(), [](const SearchHit& a, const SearchHit& b) {
+        return a.name != b.name ? a.name < b.name : a.person_id < b.person_id;
+      });
     return decrypt_status;
   }
 
@@ -100,11 +116,13 @@ class Searcher {
         return chars.size() >= tail.size() && chars.compare(chars.size() - tail.size(), tail.size(), tail) == 0;
       };
     storage::Params params{cipher_.TailIndex(field, tail)};
-    std::string where = "persons p WHERE p." + field + "_tail = ?" + InCommunities("p.community_id", params);
+    std::string where =
+        "persons p WHERE p." + field + "_tail = ?" + InCommunities("p.community_id", params);
     return Add(how, where, std::move(params), verify);
   }
 
-  // id_number_digest is one store-wide unique index; the phone digest index starts with community_id.
+  // id_number_digest is one store-wide unique index; the phone digest index starts with
+  // community_id.
   Status AddExact(const std::string& how, const std::string& field, const std::string& value) {
     storage::Params params{cipher_.BlindIndex(field, value)};
     std::string where = "persons p WHERE p." + field + "_digest = ?";
@@ -125,24 +143,31 @@ class Searcher {
     size_t chars = Utf8Chars(name).size();
     if (chars <= 2) {
       // Exact substring results for short fragments: the gram index holds every 1- and 2-gram.
-      return AddIndexed("name", "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ?", {name},
-                        "g.community_id");
+      return AddIndexed("name",
+                        "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ?",
+                        {name}, "g.community_id");
     }
     // Longer fragments: candidates by their first bigram, verified on the name itself.
     std::vector<std::string> cs = Utf8Chars(name);
     return AddIndexed("name",
-                      "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ? AND p.name LIKE ? ESCAPE '\\'",
+                      "person_grams g JOIN persons p ON p.id = g.person_id WHERE g.gram = ? AND "
+                      "p.name LIKE ? ESCAPE '\\'",
                       {cs[0] + cs[1], "%" + LikeEscape(name) + "%"}, "g.community_id");
   }
 
   // " AND <column> IN (…)": the communities searched — the scope, or every community — for the
-  // indexes that start with community_id (storage/migrations.cc). Appends the scope's ids to params.
+  // indexes that start with community_id (storage/migrations.cc). Appends the scope's ids to
+  // params.
   std::string InCommunities(const std::string& column, storage::Params& params) const {
-    if (q_.community_ids.empty()) return " AND " + column + " IN (SELECT id FROM org_units WHERE level = 'community')";
+    if (q_.community_ids.empty())
+      return " AND " + column + " IN (SELECT id FROM org_units WHERE level = 'community')";
     return " AND " + column + " IN (" + storage::InList(q_.community_ids, params) + ")";
   }
 
   Status AddressSearch(const std::string& text) {
+    // As you type, one character is searched in names only: as an address fragment it matches
+    // nearly every address, or — when it matches none — costs a scan of every resident.
+    if (q_.index_order && Utf8Chars(text).size() < 2) return Status::Ok();
     if (db_.dialect() == storage::Dialect::kSqlite && Utf8Chars(text).size() >= 3) {
       std::string phrase = "\"" + text + "\"";
       for (size_t pos = 1; (pos = phrase.find('"', pos)) != std::string::npos && pos + 1 < phrase.size(); pos += 2)
@@ -182,9 +207,11 @@ class Searcher {
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
       RETURN_IF_ERROR(AddIndexed("initials", "persons p WHERE p.name_initials = ?", {lower}));
       RETURN_IF_ERROR(AddIndexed("pinyin", "persons p WHERE p.name_pinyin = ?", {lower}));
-      RETURN_IF_ERROR(
-          AddIndexed("pinyin", "persons p WHERE p.name_pinyin >= ? AND p.name_pinyin < ?", {lower, PrefixEnd(lower)}));
-      RETURN_IF_ERROR(AddIndexed("initials", "persons p WHERE p.name_initials >= ? AND p.name_initials < ?",
+      RETURN_IF_ERROR(AddIndexed("pinyin",
+                                 "persons p WHERE p.name_pinyin >= ? AND p.name_pinyin < ?",
+                                 {lower, PrefixEnd(lower)}));
+      RETURN_IF_ERROR(AddIndexed("initials",
+                                 "persons p WHERE p.name_initials >= ? AND p.name_initials < ?",
                                  {lower, PrefixEnd(lower)}));
       return hits_;
     }

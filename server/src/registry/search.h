@@ -20,6 +20,11 @@ struct SearchQuery {
   std::vector<int64_t> grid_ids;       // further limits to these grids when not empty
   int limit = 20;
   bool include_ended = false;  // moved out, deceased
+  // As you type (the web UI's search box): on SQLite each kind of match is read in the order of
+  // its index and stops at `limit`, and those are sorted by name; when more than `limit` persons
+  // match, which of them are returned differs from the exact first `limit` by name (the default,
+  // which the benchmarks check). One character is searched in names only.
+  bool index_order = false;
 };
 
 struct SearchHit {

@@ -2,8 +2,10 @@
 //
 // SQL is written once with `?` placeholders; the PostgreSQL engine rewrites them to $n. Dialect
 // differences that cannot be hidden (DDL types, full-text indexes) are asked through dialect().
-// A Db is used from one thread at a time, except that the SQLite engine's Query() may be called
-// from several threads when no transaction is open (each call takes a read-only connection).
+// A PostgreSQL Db is used from one thread at a time. A SQLite Db may be shared by threads: reads
+// outside the calling thread's transaction run concurrently on read-only connections; writes and
+// transactions take the one writer connection in turn (a transaction holds it from Begin() to
+// Commit()/Rollback() on the thread that began it; InTransaction() answers for the calling thread).
 // REQUIRES: writes happen inside Begin()/Commit() or as single auto-committed statements.
 #pragma once
 

@@ -15,10 +15,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace linli::storage {
@@ -160,9 +162,15 @@ class SqliteDb : public Db {
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string url() const override { return "sqlite:" + path_; }
 
-  Status Exec(std::string_view sql, const Params& params) override { return RunOnWriter(sql, params, nullptr); }
+  Status Exec(std::string_view sql, const Params& params) override {
+    std::lock_guard<std::recursive_mutex> lock(writer_mu_);
+    return RunOnWriter(sql, params, nullptr);
+  }
 
-  Status ExecScript(std::string_view sql) override { return ExecOn(Writer(), std::string(sql)); }
+  Status ExecScript(std::string_view sql) override {
+    std::lock_guard<std::recursive_mutex> lock(writer_mu_);
+    return ExecOn(Writer(), std::string(sql));
+  }
 
   Result<std::vector<Row>> Query(std::string_view sql, const Params& params) override {
     std::vector<Row> rows;
@@ -172,8 +180,11 @@ class SqliteDb : public Db {
 
   Status QueryEach(std::string_view sql, const Params& params,
                    const std::function<bool(const Row&)>& fn) override {
-    // Inside a transaction (or without a writer) reads must see our own writes: use the writer.
-    if (in_tx_) return RunOnWriter(sql, params, fn);
+    // Inside this thread's transaction reads must see its own writes: use the writer.
+    if (InTransaction()) {
+      std::lock_guard<std::recursive_mutex> lock(writer_mu_);
+      return RunOnWriter(sql, params, fn);
+    }
     ASSIGN_OR_RETURN(sqlite3* reader, AcquireReader());
     bool writes = false;
     Status st = [&]() -> Status {
@@ -187,30 +198,35 @@ class SqliteDb : public Db {
       return Run(reader, stmt.get(), fn);
     }();
     ReleaseReader(reader);
-    if (writes) return RunOnWriter(sql, params, fn);
+    if (writes) {
+      std::lock_guard<std::recursive_mutex> lock(writer_mu_);
+      return RunOnWriter(sql, params, fn);
+    }
     return st;
   }
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
     if (!writer_) return StorageError("数据库以只读方式打开，不能写入");
+    std::lock_guard<std::recursive_mutex> lock(writer_mu_);
     ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(Writer(), sql));
     return std::unique_ptr<Statement>(new SqliteStatement(writer_, std::move(stmt)));
   }
 
+  // A transaction holds the writer (and its mutex) from Begin() to Commit() or Rollback() on the
+  // thread that began it; other threads' writes wait, their reads go on on reader connections.
   Status Begin() override {
-    RETURN_IF_ERROR(ExecOn(Writer(), "BEGIN IMMEDIATE"));
-    in_tx_ = true;
+    writer_mu_.lock();
+    Status st = ExecOn(Writer(), "BEGIN IMMEDIATE");
+    if (!st.ok()) {
+      writer_mu_.unlock();
+      return st;
+    }
+    tx_owner_.store(std::this_thread::get_id());
     return Status::Ok();
   }
-  Status Commit() override {
-    in_tx_ = false;
-    return ExecOn(Writer(), "COMMIT");
-  }
-  Status Rollback() override {
-    in_tx_ = false;
-    return ExecOn(Writer(), "ROLLBACK");
-  }
-  bool InTransaction() const override { return in_tx_; }
+  Status Commit() override { return End("COMMIT"); }
+  Status Rollback() override { return End("ROLLBACK"); }
+  bool InTransaction() const override { return tx_owner_.load() == std::this_thread::get_id(); }
 
   Result<std::string> IntegrityCheck() override {
     ASSIGN_OR_RETURN(auto rows, Query("PRAGMA integrity_check", {}));
@@ -221,6 +237,17 @@ class SqliteDb : public Db {
 
  private:
   sqlite3* Writer() { return writer_; }
+
+  Status End(const char* sql) {
+    if (!InTransaction())
+      return ExecOn(Writer(), sql);  // reports SQLite's "no transaction is active"
+    Status st = ExecOn(Writer(), sql);
+    // A failed COMMIT (SQLITE_BUSY, I/O) leaves the transaction open: the caller rolls back.
+    if (!st.ok() && !sqlite3_get_autocommit(writer_)) return st;
+    tx_owner_.store(std::thread::id());
+    writer_mu_.unlock();
+    return st;
+  }
 
   // Runs `sql` on the writer through a cache of prepared statements keyed by the SQL text, so
   // that statements repeated per row of a bulk operation are compiled once.
@@ -289,7 +316,11 @@ class SqliteDb : public Db {
 
   std::string path_;
   bool read_only_;
-  bool in_tx_ = false;
+  // The writer connection, its statement cache and the open transaction belong to one thread at a
+  // time: single statements take writer_mu_ for their duration, a transaction from Begin() to its
+  // end (recursive: statements inside it take it again on the same thread).
+  std::recursive_mutex writer_mu_;
+  std::atomic<std::thread::id> tx_owner_{};
   int lock_fd_ = -1;
   sqlite3* writer_ = nullptr;
   std::mutex mu_;

@@ -66,6 +66,22 @@ export const getHouseholdApi = (id: number) =>
     "GET",
     `/households/${id}`,
   );
+export const updateHouseholdApi = (
+  id: number,
+  body: {
+    address?: string;
+    date?: string;
+    head_person_id?: number;
+    former_head_relation?: string;
+    reason: string;
+  },
+) => request<unknown>("PATCH", `/households/${id}`, { json: body });
+export const addHouseholdMemberApi = (
+  id: number,
+  body: { person_id: number; relation: string; reason: string },
+) => request<unknown>("POST", `/households/${id}/members`, { json: body });
+export const removeHouseholdMemberApi = (id: number, person_id: number, reason: string) =>
+  request<unknown>("DELETE", `/households/${id}/members/${person_id}`, { json: { reason } });
 
 export const listDuplicatesApi = (org_id?: number) =>
   request<DuplicatePair[]>("GET", "/duplicates", { query: { org_id } });

@@ -1,9 +1,13 @@
-// The roles, in the order of data/policy/permissions.csv's columns, with their Chinese labels.
-import permissions from "../../../data/policy/permissions.csv?raw";
+// The roles an administrator can give, as the server sends them with the session (in the order of
+// the server's role table), with their Chinese labels from the interface text.
+import { computed } from "vue";
 import { t, type MessageKey } from "../i18n";
+import { useSessionStore } from "../stores/session";
 
-const headerLine = permissions.split(/\r?\n/).find((l) => l && !l.startsWith("#")) ?? "";
-export const roles: string[] = headerLine.split(",").slice(2);
+export function useRoles() {
+  const session = useSessionStore();
+  return computed(() => session.roles.map((r) => r.key));
+}
 
 export function roleLabel(role: string): string {
   const key = `role.${role}` as MessageKey;

@@ -26,6 +26,10 @@ export interface User {
 export interface Session {
   user: User;
   csrf_token: string;
+  /** The permissions of the user's role (data/policy/permissions.csv, from the server). */
+  permissions: string[];
+  /** Every role, in the server's order, for the user administration forms. */
+  roles: { key: string; label: string }[];
   must_change_password: boolean;
   expires_at: number;
   idle_timeout_seconds: number;
@@ -152,6 +156,9 @@ export interface ImportReport {
   ignored_columns?: string[];
   header_row?: number;
   dry_run?: boolean;
+  /** The header row's cells and the rejected rows' cells as read from the file (IDs masked). */
+  header?: string[];
+  rows?: { row: number; cells: string[] }[];
 }
 
 export interface ImportJob {

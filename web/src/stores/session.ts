@@ -10,25 +10,11 @@ import {
 } from "../api/endpoints";
 import type { Session, User } from "../api/types";
 import { script } from "../i18n";
-import permissions from "../../../data/policy/permissions.csv?raw";
-
-/** role → granted permissions, read from data/policy/permissions.csv at build time. */
-const grants: Record<string, Set<string>> = (() => {
-  const lines = permissions.split(/\r?\n/).filter((l) => l && !l.startsWith("#"));
-  const header = lines[0].split(",");
-  const out: Record<string, Set<string>> = {};
-  for (const role of header.slice(2)) out[role] = new Set();
-  for (const line of lines.slice(1)) {
-    const cells = line.split(",");
-    header.slice(2).forEach((role, i) => {
-      if (cells[i + 2] === "1") out[role].add(cells[0]);
-    });
-  }
-  return out;
-})();
-
 export const useSessionStore = defineStore("session", () => {
   const user = ref<User | null>(null);
+  /** The role's permissions as the server sends them (data/policy/permissions.csv). */
+  const permissions = ref<Set<string>>(new Set());
+  const roles = ref<{ key: string; label: string }[]>([]);
   const mustChangePassword = ref(false);
   const restored = ref(false);
 
@@ -36,6 +22,8 @@ export const useSessionStore = defineStore("session", () => {
   function apply(s: Session) {
     readIn = script.value;
     user.value = s.user;
+    permissions.value = new Set(s.permissions ?? []);
+    roles.value = s.roles ?? [];
     mustChangePassword.value = s.must_change_password;
     setCsrfToken(s.csrf_token);
   }
@@ -81,13 +69,15 @@ export const useSessionStore = defineStore("session", () => {
 
   function clear() {
     user.value = null;
+    permissions.value = new Set();
+    roles.value = [];
     mustChangePassword.value = false;
     setCsrfToken("");
   }
 
   const role = computed(() => user.value?.role ?? "");
   function can(permission: string): boolean {
-    return grants[role.value]?.has(permission) ?? false;
+    return permissions.value.has(permission);
   }
 
   return {
@@ -101,6 +91,7 @@ export const useSessionStore = defineStore("session", () => {
     logout,
     clear,
     role,
+    roles,
     can,
   };
 });
