@@ -117,7 +117,12 @@ def main():
                 for text in keys:
                     path = "/api/v1/persons/search?limit=30&q=" + urllib.parse.quote(text)
                     t0 = time.perf_counter()
-                    status, data = c.call("GET", path)
+                    try:
+                        status, data = c.call("GET", path)
+                    except (OSError, http.client.HTTPException) as e:
+                        # The server closed the connection (e.g. its timeout): an error; reconnect.
+                        status, data = 0, str(e).encode()
+                        c.conn.close()
                     ms = (time.perf_counter() - t0) * 1000.0
                     if status != 200:
                         with lock:
