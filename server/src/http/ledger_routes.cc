@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <variant>
 
 #include "common/time_util.h"
 #include "http/app.h"
@@ -327,6 +328,37 @@ void AddReadRoutes(App& app, Router& router) {
   });
 }
 
+// What a change to one entry needs: its ledger (visible to the caller), the checked body, the
+// engine and the entry (in the caller's scope).
+struct EntryChange {
+  const ledger::Ledger* l = nullptr;
+  json body;
+  std::optional<ledger::Engine> engine;
+  ledger::Entry e;
+  json values() const { return body.value("values", json::object()); }
+};
+
+// The common preamble of the entry-changing routes; a Response is the refusal to send.
+std::variant<EntryChange, Response> ForEntryChange(Context& ctx,
+                                                   const std::set<std::string>& allowed) {
+  RequestState& st = State(ctx);
+  EntryChange c;
+  auto l = LedgerFor(st, ctx);
+  if (!l.ok()) return ErrorResponse(l.status());
+  c.l = *l;
+  std::vector<FieldError> fields;
+  auto body = Body(ctx.request, allowed, &fields);
+  if (!body.ok()) return ErrorResponse(body.status(), fields);
+  c.body = std::move(*body);
+  auto engine = EngineOf(st);
+  if (!engine.ok()) return ErrorResponse(engine.status());
+  c.engine.emplace(std::move(*engine));
+  auto e = EntryInScope(st, ctx, *c.engine, *c.l);
+  if (!e.ok()) return ErrorResponse(e.status());
+  c.e = std::move(*e);
+  return c;
+}
+
 void AddWriteRoutes(App& app, Router& router) {
   app.Add(router, "POST", "/api/v1/ledgers/{key}/entries", [](Context& ctx) {
     RequestState& st = State(ctx);
@@ -379,134 +411,111 @@ void AddWriteRoutes(App& app, Router& router) {
   });
 
   app.Add(router, "PATCH", "/api/v1/ledgers/{key}/entries/{id}", [](Context& ctx) {
+    auto prep = ForEntryChange(ctx, {"values"});
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    EntryChange& c = std::get<EntryChange>(prep);
     RequestState& st = State(ctx);
-    auto l = LedgerFor(st, ctx);
-    if (!l.ok()) return ErrorResponse(l.status());
-    std::vector<FieldError> fields;
-    auto body = Body(ctx.request, {"values"}, &fields);
-    if (!body.ok()) return ErrorResponse(body.status(), fields);
-    auto engine = EngineOf(st);
-    if (!engine.ok()) return ErrorResponse(engine.status());
-    auto e = EntryInScope(st, ctx, *engine, **l);
-    if (!e.ok()) return ErrorResponse(e.status());
     // A role may not change what it cannot see.
-    const json values = body->value("values", json::object());
+    const json values = c.values();
     for (const auto& [k, v] : values.items())
-      if (const ledger::Field* f = (*l)->FindField(k); f && !(*l)->FieldVisibleTo(*f, st.role()))
+      if (const ledger::Field* f = c.l->FindField(k); f && !c.l->FieldVisibleTo(*f, st.role()))
         return ErrorResponse(Error(ErrorCode::kHttpInvalidBody),
                              {{k, Error(ErrorCode::kFieldUnknown, {{"field", k}})}});
     std::vector<ledger::FieldProblem> problems;
     return Change(
         st, &problems,
         [&]() -> Result<audit::AuditEvent> {
-          RETURN_IF_ERROR(engine->Edit(**l, e->id, body->value("values", json::object()),
-                                       ActorOf(st), &problems));
-          audit::AuditEvent ev =
-              st.Event(AuditAction::kUpdate, Target(**l), std::to_string(e->id), e->community_id);
+          RETURN_IF_ERROR(c.engine->Edit(*c.l, c.e.id, c.body.value("values", json::object()),
+                                         ActorOf(st), &problems));
+          audit::AuditEvent ev = st.Event(AuditAction::kUpdate, Target(*c.l),
+                                          std::to_string(c.e.id), c.e.community_id);
           json keys = json::array();
           for (const auto& [k, v] : values.items()) keys.push_back(k);
           ev.details = {{"fields", keys}};
           return ev;
         },
         [&] {
-          return Data({{"id", e->id}});
+          return Data({{"id", c.e.id}});
         });
   });
 
   app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/transitions", [](Context& ctx) {
+    auto prep = ForEntryChange(ctx, {"transition", "values", "on", "reason"});
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    EntryChange& c = std::get<EntryChange>(prep);
     RequestState& st = State(ctx);
-    auto l = LedgerFor(st, ctx);
-    if (!l.ok()) return ErrorResponse(l.status());
-    std::vector<FieldError> fields;
-    auto body = Body(ctx.request, {"transition", "values", "on", "reason"}, &fields);
-    if (!body.ok()) return ErrorResponse(body.status(), fields);
-    auto engine = EngineOf(st);
-    if (!engine.ok()) return ErrorResponse(engine.status());
-    auto e = EntryInScope(st, ctx, *engine, **l);
-    if (!e.ok()) return ErrorResponse(e.status());
-    std::string key = body->value("transition", "");
+    std::string key = c.body.value("transition", "");
     const ledger::Stage* to = nullptr;
-    if (const auto* t = (*l)->FindTransition(key)) to = (*l)->FindStage(t->to);
+    if (const auto* t = c.l->FindTransition(key)) to = c.l->FindStage(t->to);
     std::vector<ledger::FieldProblem> problems;
     ledger::Outcome out;
     return Change(
         st, &problems,
         [&]() -> Result<audit::AuditEvent> {
           ASSIGN_OR_RETURN(
-              out, engine->Transition(**l, e->id, key, body->value("values", json::object()),
-                                      body->value("on", ""), body->value("reason", ""), ActorOf(st),
-                                      &problems));
+              out, c.engine->Transition(*c.l, c.e.id, key, c.body.value("values", json::object()),
+                                        c.body.value("on", ""), c.body.value("reason", ""),
+                                        ActorOf(st), &problems));
           bool ends = to && to->final && !out.approval_id;
           audit::AuditEvent ev = st.Event(ends ? AuditAction::kEnd : AuditAction::kUpdate,
-                                          Target(**l), std::to_string(e->id), e->community_id);
-          ev.reason = body->value("reason", "");
+                                          Target(*c.l), std::to_string(c.e.id), c.e.community_id);
+          ev.reason = c.body.value("reason", "");
           ev.details = {{"transition", key}, {"approval_id", out.approval_id}};
           return ev;
         },
         [&] {
-          return Data({{"id", e->id},
+          return Data({{"id", c.e.id},
                        {"approval_id", out.approval_id ? json(out.approval_id) : json(nullptr)}},
                       out.approval_id ? 202 : 200);
         });
   });
 
   app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/visits", [](Context& ctx) {
+    auto prep = ForEntryChange(ctx, {"on", "method", "notes"});
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    EntryChange& c = std::get<EntryChange>(prep);
     RequestState& st = State(ctx);
-    auto l = LedgerFor(st, ctx);
-    if (!l.ok()) return ErrorResponse(l.status());
-    std::vector<FieldError> fields;
-    auto body = Body(ctx.request, {"on", "method", "notes"}, &fields);
-    if (!body.ok()) return ErrorResponse(body.status(), fields);
-    auto engine = EngineOf(st);
-    if (!engine.ok()) return ErrorResponse(engine.status());
-    auto e = EntryInScope(st, ctx, *engine, **l);
-    if (!e.ok()) return ErrorResponse(e.status());
     int64_t visit_id = 0;
     std::vector<ledger::FieldProblem> problems;
     return Change(
         st, &problems,
         [&]() -> Result<audit::AuditEvent> {
-          ASSIGN_OR_RETURN(visit_id, engine->RecordVisit(**l, e->id, body->value("on", ""),
-                                                         body->value("method", ""),
-                                                         body->value("notes", ""), ActorOf(st)));
-          audit::AuditEvent ev = st.Event(AuditAction::kCreate, Target(**l) + ":visit",
-                                          std::to_string(visit_id), e->community_id);
-          ev.details = {{"entry_id", e->id}};
+          ASSIGN_OR_RETURN(visit_id, c.engine->RecordVisit(*c.l, c.e.id, c.body.value("on", ""),
+                                                           c.body.value("method", ""),
+                                                           c.body.value("notes", ""), ActorOf(st)));
+          audit::AuditEvent ev = st.Event(AuditAction::kCreate, Target(*c.l) + ":visit",
+                                          std::to_string(visit_id), c.e.community_id);
+          ev.details = {{"entry_id", c.e.id}};
           return ev;
         },
         [&] {
-          auto after = engine->Get(**l, e->id);
+          auto after = c.engine->Get(*c.l, c.e.id);
           return Data({{"id", visit_id}, {"next_due_on", after.ok() ? after->next_due_on : ""}},
                       201);
         });
   });
 
   app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/reports", [](Context& ctx) {
+    auto prep = ForEntryChange(ctx, {"on", "zero", "details"});
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    EntryChange& c = std::get<EntryChange>(prep);
     RequestState& st = State(ctx);
-    auto l = LedgerFor(st, ctx);
-    if (!l.ok()) return ErrorResponse(l.status());
-    std::vector<FieldError> fields;
-    auto body = Body(ctx.request, {"on", "zero", "details"}, &fields);
-    if (!body.ok()) return ErrorResponse(body.status(), fields);
-    if (!(*body)["zero"].is_boolean())
+    if (!c.body["zero"].is_boolean())
       return ErrorResponse(
           Error(ErrorCode::kHttpInvalidBody),
           {{"zero", Error(ErrorCode::kFieldType, {{"field", "zero"}, {"type", "true 或 false"}})}});
-    auto engine = EngineOf(st);
-    if (!engine.ok()) return ErrorResponse(engine.status());
-    auto e = EntryInScope(st, ctx, *engine, **l);
-    if (!e.ok()) return ErrorResponse(e.status());
     int64_t report_id = 0;
     std::vector<ledger::FieldProblem> problems;
     return Change(
         st, &problems,
         [&]() -> Result<audit::AuditEvent> {
-          ASSIGN_OR_RETURN(report_id, engine->FileReport(**l, e->id, body->value("on", ""),
-                                                         (*body)["zero"].get<bool>(),
-                                                         body->value("details", ""), ActorOf(st)));
-          audit::AuditEvent ev = st.Event(AuditAction::kCreate, Target(**l) + ":report",
-                                          std::to_string(report_id), e->community_id);
-          ev.details = {{"entry_id", e->id}, {"zero", (*body)["zero"]}};
+          ASSIGN_OR_RETURN(
+              report_id,
+              c.engine->FileReport(*c.l, c.e.id, c.body.value("on", ""), c.body["zero"].get<bool>(),
+                                   c.body.value("details", ""), ActorOf(st)));
+          audit::AuditEvent ev = st.Event(AuditAction::kCreate, Target(*c.l) + ":report",
+                                          std::to_string(report_id), c.e.community_id);
+          ev.details = {{"entry_id", c.e.id}, {"zero", c.body["zero"]}};
           return ev;
         },
         [&] {
