@@ -42,6 +42,44 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
       "ledgers: a 低保 household enrolled back-dated, approved by a second user, overdue, a review visit clears it",
       async (ctx) => {
         const base = ctx.world.base;
+        // A household head not yet in 低保 (and not the household the registry tests change),
+        // whose name the search finds once.
+        const s = await ctx.world.apiLogin("worker");
+        const inDibao = new Set(
+          (
+            await ctx.world.api(
+              s,
+              "GET",
+              "/ledgers/dibao/entries?stage=*&limit=500",
+            )
+          ).json.data.map((e) => e.household_id),
+        );
+        const persons = (
+          await ctx.world.api(
+            s,
+            "GET",
+            `/persons?org_id=${ctx.communityId}&limit=200`,
+          )
+        ).json.data;
+        let who = null;
+        for (const p of persons) {
+          if (!p.household_id || inDibao.has(p.household_id)) continue;
+          if (p.household_id === ctx.household) continue;
+          // The household's entry is named after its head (relation 02 户主).
+          const rel = p.fields.relation;
+          if ((typeof rel === "string" ? rel : rel?.code) !== "02") continue;
+          const hits = await ctx.world.api(
+            s,
+            "GET",
+            `/persons/search?q=${encodeURIComponent(p.fields.name)}&limit=5`,
+          );
+          if (hits.json.data.length === 1) {
+            who = p.fields.name;
+            break;
+          }
+        }
+        assert(who, "no resident to enrol in 低保");
+        ctx.dibaoName = who;
         const page = await newPage(ctx);
         await uiLogin(page, ctx.world, "worker");
         await page.goto(`${base}/ledgers`);
@@ -53,9 +91,9 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
         await page.goto(`${base}/ledgers/dibao/new`);
         await page.waitForSelector('[data-field="class"]');
         await page.click('[data-test="ledger-subject"] .el-select__wrapper');
-        await page.fill('[data-test="ledger-subject"] input', ctx.target.name);
+        await page.fill('[data-test="ledger-subject"] input', who);
         await page.click(
-          `.el-select-dropdown__item:visible:has-text("${ctx.target.name}")`,
+          `.el-select-dropdown__item:visible:has-text("${who}")`,
         );
         await page.waitForSelector('[data-test="ledger-subject-chosen"]');
         await pickOption(page, '[data-field="class"]', "C类");
@@ -96,13 +134,18 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
           '[data-test="approvals-table"] .el-table__row',
         );
         await shot(head, "32-approvals");
-        await approveInInbox(head, base, "新增", "材料齐全，同意纳入");
+        await approveInInbox(
+          head,
+          base,
+          `新增 · ${who}户`,
+          "材料齐全，同意纳入",
+        );
         // The worker's 我的待办: the household's review is overdue.
         await page.goto(`${base}/ledgers/todo`);
         const group = '[data-test="todo-group"][data-key="dibao"]';
-        await page.waitForSelector(`${group} >> text=${ctx.target.name}`);
+        await page.waitForSelector(`${group} >> text=${who}`);
         await shot(page, "33-ledger-todo");
-        await page.click(`${group} a:has-text("${ctx.target.name}")`);
+        await page.click(`${group} a:has-text("${who}")`);
         await page.waitForURL(/\/ledgers\/dibao\/entries\/\d+$/);
         ctx.dibaoEntry = Number(new URL(page.url()).pathname.split("/").pop());
         await page.waitForSelector(
@@ -135,16 +178,14 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
         await page.waitForTimeout(500);
         const overdue = await page.textContent('[data-test="ledger-table"]');
         assert(
-          !overdue.includes(ctx.target.name),
+          !overdue.includes(who),
           "the visited household is still in the overdue list",
         );
         await page.goto(`${base}/ledgers/todo`);
         await page.waitForSelector('[data-test="todo-due"]');
         await page.waitForTimeout(800);
         assert(
-          (await page
-            .locator(`${group} >> text=${ctx.target.name}`)
-            .count()) === 0,
+          (await page.locator(`${group} >> text=${who}`).count()) === 0,
           "the visited household is still in 我的待办",
         );
       },
@@ -179,7 +220,12 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
         assert(values.includes("C类"), "class changed before approval");
         const head = await newPage(ctx);
         await uiLogin(head, ctx.world, "head");
-        await approveInInbox(head, base, "调整类别", "同意调整为A类");
+        await approveInInbox(
+          head,
+          base,
+          `调整类别 · ${ctx.dibaoName}`,
+          "同意调整为A类",
+        );
         await page.reload();
         await page.waitForSelector('[data-test="ledger-values"] >> text=A类');
         const history = await page.textContent('[data-test="ledger-history"]');
@@ -296,6 +342,60 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
           "a file with rejected rows can be confirmed",
         );
         await shot(page, "42-ledger-import");
+      },
+    ],
+    [
+      "ledgers: list filters from the declaration, sorting and keyset 加载更多 with the total",
+      async (ctx) => {
+        const base = ctx.world.base;
+        const page = await newPage(ctx);
+        await uiLogin(page, ctx.world, "worker");
+        // The ledger with the most open entries in the demo, to page through.
+        const s = await ctx.world.apiLogin("worker");
+        const list = (await ctx.world.api(s, "GET", "/ledgers")).json.data;
+        const big = list.reduce((a, b) =>
+          (b.active ?? 0) > (a.active ?? 0) ? b : a,
+        );
+        assert(
+          big.active > 20,
+          `no ledger with more than one page: ${big.active}`,
+        );
+        await page.goto(`${base}/ledgers/${big.key}`);
+        const rows =
+          '[data-test="ledger-table"] .el-table__body-wrapper .el-table__row';
+        await page.waitForSelector(rows);
+        assert(
+          (await page.locator(rows).count()) === 20,
+          "first page is not 20 rows",
+        );
+        const total = await page.textContent('[data-test="ledger-total"]');
+        assert(total.includes(`共 ${big.active} 条`), `total: ${total}`);
+        await page.click('[data-test="ledger-more"]');
+        await page.waitForFunction(
+          ([sel, n]) => document.querySelectorAll(sel).length === n,
+          [rows, Math.min(big.active, 40)],
+        );
+        // Sorting by name (descending): the first names change order, the total stays.
+        await page.click('[data-test="ledger-table"] th:has-text("姓名")');
+        await page.click('[data-test="ledger-table"] th:has-text("姓名")');
+        await page.waitForTimeout(600);
+        assert(
+          (await page.locator(rows).count()) === 20,
+          "sorting did not start again from the first page",
+        );
+        // A declared filter (低保 类别 = C类): every row shown is C类.
+        await page.goto(`${base}/ledgers/dibao`);
+        await page.waitForSelector(rows);
+        await pickOption(page, '[data-filter="class"]', "C类");
+        await page.waitForTimeout(800);
+        const classes = await page
+          .locator(`${rows} td:nth-child(3)`)
+          .allTextContents();
+        assert(
+          classes.length > 0 && classes.every((c) => c.trim() === "C类"),
+          `filtered classes: ${classes.join(",")}`,
+        );
+        await shot(page, "43-ledger-list");
       },
     ],
     [

@@ -255,6 +255,7 @@ export default {
   "ledger.entry.approved_by": "审批",
   "ledger.entry.recorded_at": "登记于",
   "ledger.entry.user": "用户{id}",
+  "ledger.entry.me": "{name}（本人）",
   "ledger.entry.reason": "原因",
   "ledger.entry.reason_required": "请填写原因",
   "ledger.entry.on": "办理日期",

@@ -254,6 +254,7 @@ export default {
   "ledger.entry.approved_by": "審批",
   "ledger.entry.recorded_at": "登記於",
   "ledger.entry.user": "用戶{id}",
+  "ledger.entry.me": "{name}（本人）",
   "ledger.entry.reason": "原因",
   "ledger.entry.reason_required": "請填寫原因",
   "ledger.entry.on": "辦理日期",
