@@ -5,6 +5,7 @@
 //   linli_bench gen --tier S|M --out DIR          (the CSV files only)
 //   linli_bench b1  --tier S|M --out DIR [--rounds N]
 //   linli_bench b2  --tier S|M --out DIR [--rounds N] [--queries N]   (needs DIR/linli.db from b1)
+//   linli_bench b3  --tier S|M --out DIR [--source B1_STORE] [--rounds N] [--queries N] [--deep-page N]
 //
 // B1  ours:  a fresh store (linli's schema, pragmas, triggers), the demo org tree, then
 //            registry::ImportRegistryFile() of each community's CSV, in process.
@@ -26,6 +27,15 @@
 //     limit: one memmem pass over the names column in memory (then the addresses when fewer than
 //            `limit` names match), ranked like search.h (exact name, name contains, address).
 //     check: ordered ids at limit 20 equal; full sets at an unbounded limit equal.
+//
+// B3  ours:  ledger::Engine::List() on a read-only store (the tier's B1 store plus ledger entries
+//            of every declared ledger at its demo rate), warm: a community's, a street's or the
+//            district's entries of one ledger with a code filter, open entries, sorted by
+//            next_due_on or enrolled_on, page size 20, the total; page 1 and a deep page reached
+//            by following the keyset cursor; and the overdue list.
+//     limit: the sqlite3 CLI running exactly the statements List ran (captured as for B2).
+//     check: total and ids equal the bench's own SQL (count, page by OFFSET) and the CLI's
+//            answers to linli's SQL; every listed entry equals Engine::Get of its id.
 //
 // Warm: every query runs once in linli before timing (that pass captures the SQL) and once in the
 // CLI (that pass checks its answers), except kinds whose linli pass took over 30 s (M: the name
@@ -64,6 +74,9 @@
 #include "common/text.h"
 #include "crypto/field_cipher.h"
 #include "demo/generator.h"
+#include "ledger/declaration.h"
+#include "ledger/engine.h"
+#include "ledger/values.h"
 #include "org/org.h"
 #include "registry/import.h"
 #include "registry/search.h"
@@ -155,7 +168,7 @@ struct Args {
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
-  if (argc < 2) Die("usage: linli_bench all|gen|b1|b2 --tier S|M --out DIR [--rounds N] [--b1-rounds N] [--queries N]");
+  if (argc < 2) Die("usage: linli_bench all|gen|b1|b2|b3 --tier S|M --out DIR [--rounds N] [--b1-rounds N] [--queries N]");
   a.command = argv[1];
   for (int i = 2; i < argc; ++i) {
     std::string s = argv[i];
@@ -579,6 +592,13 @@ void RemoveTraces() {
   sqlite3_reset_auto_extension();
 }
 
+// Closes a connection of the bench's own; it leaves g_traced first (RemoveTraces must not touch a
+// closed connection: that wrote into freed memory and crashed a run).
+void CloseConnection(sqlite3* db) {
+  g_traced.erase(std::remove(g_traced.begin(), g_traced.end(), db), g_traced.end());
+  sqlite3_close(db);
+}
+
 // The persons as in-memory columns (active persons only: the search scope without --all).
 struct Columns {
   std::vector<int64_t> id;
@@ -614,7 +634,7 @@ Columns LoadColumns(const std::string& db_path) {
     c.address.push_back(text(5));
   }
   sqlite3_finalize(st);
-  sqlite3_close(db);
+  CloseConnection(db);
   // Not one of linli's connections: its trace (installed by the auto extension) must not be
   // touched again once it is closed.
   g_traced.erase(std::remove(g_traced.begin(), g_traced.end(), db), g_traced.end());
@@ -1068,6 +1088,561 @@ bool RunB2(const std::string& tier, const std::string& out_dir, int rounds, int 
   return ok;
 }
 
+// ---- B3: ledger lists --------------------------------------------------------------------------
+
+using storage::Value;
+
+// Ledger entries at the declared demo rates, written with SQL in one transaction (the demo
+// generator enrols one entry at a time through the engine, with its events, visits and reports:
+// too slow for a million residents). For each declared ledger with a demo section: the same
+// eligible subjects (persons, or household heads for household ledgers; age and sex bounds), the
+// same share, values from the demo section (or a plausible value for required fields it does not
+// describe), stored as the engine stores them (ParseInput; phones and ID numbers encrypted), and
+// a follow-up history folded into last_followup_on / next_due_on as the demo does it (visits
+// mostly on time, one in ten stopping, which leaves the entry overdue). No events or visit rows:
+// Engine::List does not read them.
+struct B3Person {
+  int64_t id = 0, household_id = 0, community_id = 0;
+  std::string birth, gender, relation;
+};
+
+int AgeOn(const std::string& birth, const Date& today) {
+  auto d = ParseDateText(birth);
+  if (!d) return -1;
+  int age = today.year - d->date.year;
+  if (today.month < d->date.month || (today.month == d->date.month && today.day < d->date.day)) --age;
+  return age;
+}
+
+std::string AddDaysTo(const std::string& date, int days) {
+  auto d = ParseDateText(date);
+  return Date::FromDays(d->date.DaysSinceEpoch() + days).ToString();
+}
+
+std::map<std::string, int64_t> InsertLedgerEntries(storage::Db& db, const std::string& db_path,
+                                                  const ledger::Catalog& catalog, uint64_t seed) {
+  std::vector<B3Person> persons;
+  {
+    sqlite3* raw = nullptr;
+    if (sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) Die("open " + db_path);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(raw,
+                       "SELECT id, coalesce(household_id, 0), community_id, birth_date, gender, relation FROM persons "
+                       "WHERE status = 'active' ORDER BY id",
+                       -1, &st, nullptr);
+    auto text = [&](int i) {
+      const unsigned char* t = sqlite3_column_text(st, i);
+      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+    };
+    while (sqlite3_step(st) == SQLITE_ROW)
+      persons.push_back({sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+                         text(3), text(4), text(5)});
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+  }
+  auto cipher_or = db.Cipher();
+  Check(cipher_or.status(), "field cipher");
+  const crypto::FieldCipher& cipher = **cipher_or;
+  Date today = Today();
+  std::string today_s = today.ToString();
+  std::map<std::string, int64_t> counts;
+  auto next_id = db.QueryInt("SELECT coalesce(max(id), 0) + 1 FROM ledger_entries");
+  Check(next_id.status(), "max entry id");
+  int64_t id = *next_id;
+  std::string now = today_s + "T00:00:00Z";
+  Check(storage::InTransaction(db, [&]() -> Status {
+    for (const ledger::Ledger& l : catalog.ledgers()) {
+      if (l.demo.rate <= 0) continue;
+      Rng rng(seed ^ std::hash<std::string>()(l.key));
+      auto chance = [&] { return static_cast<double>(rng.Next() >> 11) / 9007199254740992.0; };
+      auto uniform = [&](int lo, int hi) { return lo + static_cast<int>(rng.Below(static_cast<size_t>(hi - lo + 1))); };
+      std::string insert_cols, marks;
+      for (const ledger::Field& f : l.fields) {
+        insert_cols += ", f_" + f.key;
+        marks += ", ?";
+      }
+      std::string insert_values = "INSERT INTO ledger_" + l.key + " (entry_id" + insert_cols + ") VALUES (?" + marks + ")";
+      int64_t n = 0;
+      std::unordered_set<int64_t> subjects;
+      for (const B3Person& c : persons) {
+        if (l.household && (!c.household_id || (c.relation != "01" && c.relation != "02"))) continue;
+        int age = AgeOn(c.birth, today);
+        if (age < l.demo.min_age || age > l.demo.max_age) continue;
+        if (!l.demo.sex.empty() && c.gender != l.demo.sex) continue;
+        if (chance() >= l.demo.rate) continue;
+        int64_t subject = l.household ? c.household_id : c.id;
+        if (!subjects.insert(subject).second) continue;
+        std::string on = Date::FromDays(today.DaysSinceEpoch() - uniform(20, 540)).ToString();
+        std::map<std::string, nlohmann::json> values;
+        for (const ledger::DemoValue& v : l.demo.values) {
+          const ledger::Field* f = l.FindField(v.field);
+          if (!f) continue;
+          if (!v.choices.empty()) {
+            size_t k = 0;
+            if (v.weights.empty()) {
+              k = rng.Below(v.choices.size());
+            } else {
+              int total = std::accumulate(v.weights.begin(), v.weights.end(), 0);
+              int r = static_cast<int>(rng.Below(static_cast<size_t>(total)));
+              while (k + 1 < v.weights.size() && r >= v.weights[k]) r -= v.weights[k++];
+            }
+            values[v.field] = v.choices[k];
+          } else if (v.min && v.max) {
+            int lo = static_cast<int>(*v.min), hi = static_cast<int>(*v.max);
+            int x = uniform(std::min(lo, hi), std::max(lo, hi));
+            values[v.field] = f->type == ledger::ValueType::kDate ? nlohmann::json(AddDaysTo(on, -x)) : nlohmann::json(x);
+          }
+        }
+        for (const ledger::Field& f : l.fields) {
+          if (!f.required || values.count(f.key)) continue;
+          switch (f.type) {
+            case ledger::ValueType::kCode:
+            case ledger::ValueType::kCodes: {
+              const auto& items = l.FindTable(f.table)->items();
+              values[f.key] = items[rng.Below(items.size())].code;
+              break;
+            }
+            case ledger::ValueType::kInteger: values[f.key] = f.min ? static_cast<int>(*f.min) : 1; break;
+            case ledger::ValueType::kDecimal:
+            case ledger::ValueType::kMoney: values[f.key] = uniform(0, 1000); break;
+            case ledger::ValueType::kDate: values[f.key] = on; break;
+            case ledger::ValueType::kBoolean: values[f.key] = chance() < 0.5; break;
+            case ledger::ValueType::kPhone: values[f.key] = "139" + std::to_string(uniform(10000000, 99999999)); break;
+            case ledger::ValueType::kText:
+              if (f.pattern.empty()) values[f.key] = "待补充";
+              break;
+            default: break;
+          }
+        }
+        storage::Params row = {Value{id}};
+        std::string by_code;
+        for (const ledger::Field& f : l.fields) {
+          Value stored;
+          auto it = values.find(f.key);
+          if (it != values.end()) {
+            auto parsed = ledger::ParseInput(l, f, it->second, today);
+            if (parsed.ok() && !ledger::IsEmpty(*parsed)) {
+              stored = *parsed;
+              if (f.key == l.schedule.by_field && std::holds_alternative<std::string>(stored))
+                by_code = std::get<std::string>(stored);
+              if (ledger::IsSensitiveType(f.type))
+                stored = cipher.Encrypt("ledger." + l.key + "." + f.key, std::get<std::string>(stored));
+            }
+          }
+          row.push_back(stored);
+        }
+        // The schedule: first due after the declared interval (or first_due_days), then visits
+        // as the demo makes them until one is skipped (10%) or the next is still ahead.
+        Value last_followup, next_due;
+        if (l.schedule.enabled()) {
+          int every = l.schedule.every_days;
+          if (auto b = l.schedule.every_days_by.find(by_code); b != l.schedule.every_days_by.end()) every = b->second;
+          if (every <= 0) every = 365;
+          std::string next = AddDaysTo(on, l.schedule.first_due_days > 0 ? l.schedule.first_due_days : every);
+          std::string last;
+          for (int guard = 0; guard < 40 && next <= today_s && chance() >= 0.1; ++guard) {
+            std::string v = AddDaysTo(next, -uniform(0, 10));
+            if (v < on) v = on;
+            if (!last.empty() && v <= last) v = next;
+            if (v > today_s) v = today_s;
+            last = v;
+            next = AddDaysTo(v, every);
+          }
+          if (!last.empty()) last_followup = last;
+          next_due = next;
+        }
+        RETURN_IF_ERROR(db.Exec(
+            "INSERT INTO ledger_entries (id, ledger, subject_id, person_id, household_id, stage, enrolled_on, "
+            "last_followup_on, next_due_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {id, l.key, subject, c.id, c.household_id ? Value{c.household_id} : Value{}, l.Enrol().to, on,
+             last_followup, next_due, now, now}));
+        RETURN_IF_ERROR(db.Exec(insert_values, row));
+        ++id;
+        ++n;
+      }
+      counts[l.key] = n;
+    }
+    return Status::Ok();
+  }),
+        "insert ledger entries");
+  return counts;
+}
+
+// The B3 store: the B1 store of the tier (copied from --source when given, else imported here),
+// its ledger tables synced with the built-in declarations and filled by InsertLedgerEntries.
+// Made once; later runs reuse it (the marker table b3_marker holds the seed).
+void PrepareB3Store(const std::string& tier, const std::string& out_dir, const std::string& source) {
+  std::string db_path = out_dir + "/linli.db";
+  auto t0 = Clock::now();
+  if (!fs::exists(db_path)) {
+    if (!source.empty() && fs::exists(source)) {
+      std::string key = fs::path(source).parent_path().string() + "/field.key";
+      if (!fs::exists(key)) Die("no field.key beside " + source);
+      fs::copy_file(key, out_dir + "/field.key", fs::copy_options::overwrite_existing);
+      fs::copy_file(source, db_path + ".tmp", fs::copy_options::overwrite_existing);
+      if (fs::exists(source + "-wal") && fs::file_size(source + "-wal") > 0)
+        fs::copy_file(source + "-wal", db_path + ".tmp-wal", fs::copy_options::overwrite_existing);
+      fs::rename(db_path + ".tmp", db_path);
+      if (fs::exists(db_path + ".tmp-wal")) fs::rename(db_path + ".tmp-wal", db_path + "-wal");
+      std::fprintf(stderr, "[B3 %s] store copied from %s in %.1f s\n", tier.c_str(), source.c_str(), SecondsSince(t0));
+    } else {
+      Dataset d = MakeDataset(tier, out_dir);
+      double cpu = 0;
+      double s = LinliImport(d, db_path, &cpu);
+      std::fprintf(stderr, "[B3 %s] store imported (%lld residents) in %.1f s\n", tier.c_str(),
+                   static_cast<long long>(d.rows), s);
+    }
+  }
+  auto db_or = storage::Db::Open("sqlite:" + db_path);
+  Check(db_or.status(), "open " + db_path);
+  storage::Db& db = **db_or;
+  auto catalog = ledger::Catalog::BuiltIn();
+  Check(ledger::SyncSchema(db, *catalog), "sync ledger schema");
+  Check(db.ExecScript("CREATE TABLE IF NOT EXISTS b3_marker (seed INTEGER)"), "marker");
+  auto have = db.QueryInt("SELECT count(*) FROM b3_marker");
+  Check(have.status(), "marker");
+  if (*have == 0) {
+    auto t1 = Clock::now();
+    auto counts = InsertLedgerEntries(db, db_path, *catalog, 1);
+    Check(db.Exec("INSERT INTO b3_marker (seed) VALUES (1)"), "marker");
+    std::string list;
+    for (const auto& [k, n] : counts) list += " " + k + "=" + std::to_string(n);
+    std::fprintf(stderr, "[B3 %s] ledger entries inserted in %.1f s:%s\n", tier.c_str(), SecondsSince(t1), list.c_str());
+  }
+  std::fprintf(stderr, "[B3 %s] store ready in %.1f s\n", tier.c_str(), SecondsSince(t0));
+}
+
+struct B3Set {
+  std::string op;
+  const ledger::Ledger* ledger = nullptr;
+  int page = 1;  // 1 = first page; otherwise reached by following the keyset cursor
+  std::vector<ledger::ListQuery> queries;
+  std::vector<std::string> scope;  // "community 12" / "street 3" / "district" per query
+};
+
+std::string DescribeQuery(const ledger::ListQuery& q) {
+  std::string s = "communities=" + std::to_string(q.community_ids.size()) + " sort=" + q.sort +
+                  (q.descending ? " desc" : "") + " due=" + std::string(ledger::DueWindowName(q.due));
+  for (const auto& [k, v] : q.filters) s += " " + k + "=" + v;
+  return s;
+}
+
+// The bench's own SQL for a query (count, then the ids of page `page` by OFFSET), to check linli's
+// answers independently of the SQL linli writes.
+std::pair<std::string, std::string> OracleSql(const ledger::Ledger& l, const ledger::ListQuery& q, int page) {
+  std::string from = " FROM ledger_entries e JOIN persons p ON p.id = e.person_id JOIN ledger_" + l.key +
+                     " d ON d.entry_id = e.id WHERE e.ledger = " + SqlQuote(l.key) + " AND e.exited_on IS NULL";
+  std::string ids;
+  for (int64_t c : q.community_ids) ids += (ids.empty() ? "" : ",") + std::to_string(c);
+  from += " AND p.community_id IN (" + ids + ")";
+  for (const auto& [k, v] : q.filters) from += " AND d.f_" + k + " = " + SqlQuote(v);
+  if (q.due == ledger::DueWindow::kOverdue)
+    from += " AND e.next_due_on < " +
+            SqlQuote(Date::FromDays(Today().DaysSinceEpoch() - l.schedule.grace_days).ToString());
+  std::string key = q.sort == "next_due_on" ? "coalesce(e.next_due_on, '9999-12-31')" : "e." + q.sort;
+  std::string dir = q.descending ? " DESC" : " ASC";
+  return {"SELECT count(*)" + from + ";",
+          "SELECT e.id" + from + " ORDER BY " + key + dir + ", e.id" + dir + " LIMIT " + std::to_string(q.limit) +
+              " OFFSET " + std::to_string((page - 1) * q.limit) + ";"};
+}
+
+bool RunB3(const std::string& tier, const std::string& out_dir, const std::string& source, int rounds, int n_queries,
+           int deep_page) {
+  PrepareB3Store(tier, out_dir, source);
+  std::string db_path = fs::absolute(out_dir + "/linli.db").string();
+  sqlite3_auto_extension(reinterpret_cast<void (*)()>(InstallTrace));
+  storage::OpenOptions oo;
+  oo.create = false;
+  oo.read_only = true;
+  auto db_or = storage::Db::Open("sqlite:" + db_path, oo);
+  Check(db_or.status(), "open " + db_path);
+  storage::Db& db = **db_or;
+  auto catalog = ledger::Catalog::BuiltIn();
+  auto engine_or = ledger::Engine::Create(db, *catalog);
+  Check(engine_or.status(), "engine");
+  ledger::Engine& engine = *engine_or;
+  const ledger::Ledger* laonian = catalog->Find("laonian");
+  const ledger::Ledger* dibao = catalog->Find("dibao");
+  if (!laonian || !dibao) Die("built-in ledgers laonian and dibao expected");
+
+  // Org units: communities, and the communities of each street.
+  auto rows = db.Query("SELECT c.id, c.parent_id FROM org_units c WHERE c.level = 'community' ORDER BY c.id");
+  Check(rows.status(), "communities");
+  std::vector<int64_t> communities;
+  std::map<int64_t, std::vector<int64_t>> streets;
+  for (const auto& r : *rows) {
+    communities.push_back(r.Int(0));
+    streets[r.Int(1)].push_back(r.Int(0));
+  }
+  std::vector<int64_t> street_ids;
+  for (const auto& [s, cs] : streets) street_ids.push_back(s);
+  {
+    std::string counts;
+    auto per = db.Query("SELECT ledger, count(*) FROM ledger_entries GROUP BY ledger ORDER BY ledger");
+    Check(per.status(), "entry counts");
+    for (const auto& r : *per) counts += " " + r.Text(0) + "=" + std::to_string(r.Int(1));
+    std::printf("# B3 store tier=%s communities=%zu streets=%zu entries:%s\n", tier.c_str(), communities.size(),
+                street_ids.size(), counts.c_str());
+  }
+
+  Rng rng(20261123);
+  const std::vector<std::string> kLiving = {"1", "2", "3"}, kClass = {"A", "B", "C"};
+  auto make = [&](const ledger::Ledger* l, const std::string& scope, const std::string& field,
+                  const std::vector<std::string>& codes, const std::string& sort, bool desc, ledger::DueWindow due,
+                  std::string* label) {
+    ledger::ListQuery q;
+    if (scope == "community") {
+      int64_t c = communities[rng.Below(communities.size())];
+      q.community_ids = {c};
+      *label = "community " + std::to_string(c);
+    } else if (scope == "street") {
+      int64_t s = street_ids[rng.Below(street_ids.size())];
+      q.community_ids = streets[s];
+      *label = "street " + std::to_string(s);
+    } else {
+      q.community_ids = communities;
+      *label = "district";
+    }
+    if (!field.empty()) q.filters[field] = codes[rng.Below(codes.size())];
+    q.sort = sort;
+    q.descending = desc;
+    q.due = due;
+    q.limit = kLimit;
+    (void)l;
+    return q;
+  };
+  struct Kind {
+    std::string op;
+    const ledger::Ledger* l;
+    std::string scope, field;
+    std::vector<std::string> codes;
+    std::string sort;
+    bool desc;
+    ledger::DueWindow due;
+    bool deep;
+  };
+  const std::vector<Kind> kinds = {
+      {"laonian_community_p1", laonian, "community", "living", kLiving, "next_due_on", false, ledger::DueWindow::kAny, false},
+      {"laonian_street", laonian, "street", "living", kLiving, "enrolled_on", true, ledger::DueWindow::kAny, true},
+      {"laonian_district", laonian, "district", "living", kLiving, "next_due_on", false, ledger::DueWindow::kAny, true},
+      {"laonian_street_overdue_p1", laonian, "street", "", {}, "next_due_on", false, ledger::DueWindow::kOverdue, false},
+      {"dibao_street_p1", dibao, "street", "class", kClass, "next_due_on", false, ledger::DueWindow::kAny, false},
+  };
+  std::vector<B3Set> sets;
+  auto t_draw = Clock::now();
+  sqlite3* raw = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) Die("open " + db_path);
+  for (const Kind& k : kinds) {
+    B3Set first{k.deep ? k.op + "_p1" : k.op, k.l, 1, {}, {}};
+    B3Set deep{k.op + "_p" + std::to_string(deep_page), k.l, deep_page, {}, {}};
+    for (int attempt = 0; first.queries.size() < static_cast<size_t>(n_queries) && attempt < n_queries * 20; ++attempt) {
+      std::string label;
+      ledger::ListQuery q = make(k.l, k.scope, k.field, k.codes, k.sort, k.desc, k.due, &label);
+      if (k.deep) {
+        // The deep page's cursor: the sort value and id of the last row of page deep_page − 1, by
+        // the bench's own SQL (queries with fewer pages are redrawn). For the first query of
+        // each kind the cursor is also reached by following List's own cursors page by page, and
+        // must be the same.
+        ledger::ListQuery d = q;
+        std::string sql = OracleSql(*k.l, q, deep_page).second;
+        sql = "SELECT " + std::string(q.sort == "next_due_on" ? "coalesce(e.next_due_on, '9999-12-31')" : "e." + q.sort) +
+              " || char(31) || e.id" + sql.substr(sql.find(" FROM "));
+        sql = sql.substr(0, sql.rfind(" LIMIT ")) + " LIMIT 1 OFFSET " + std::to_string((deep_page - 1) * kLimit - 1);
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(raw, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) Die("prepare " + sql);
+        if (sqlite3_step(st) == SQLITE_ROW) d.after = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        if (d.after.empty()) continue;
+        if (deep.queries.empty()) {
+          ledger::ListQuery f = q;
+          for (int page = 1; page < deep_page; ++page) {
+            auto res = engine.List(*k.l, f);
+            Check(res.status(), "list " + DescribeQuery(f));
+            f.after = res->next;
+          }
+          if (f.after != d.after) Die("B3 " + k.op + ": followed cursor " + f.after + " != jumped cursor " + d.after);
+        }
+        deep.queries.push_back(d);
+        deep.scope.push_back(label);
+      }
+      first.queries.push_back(q);
+      first.scope.push_back(label);
+    }
+    if (first.queries.size() < static_cast<size_t>(n_queries)) Die("B3 " + k.op + ": too few queries with enough pages");
+    sets.push_back(std::move(first));
+    if (k.deep) sets.push_back(std::move(deep));
+  }
+  CloseConnection(raw);
+  std::fprintf(stderr, "[B3 %s] %zu query sets drawn in %.1f s\n", tier.c_str(), sets.size(),
+               SecondsSince(t_draw));
+
+  // Pass 0: linli once per query (warm-up), capturing its SQL.
+  engine.List(*sets[0].ledger, sets[0].queries[0]).status();
+  std::vector<std::vector<ledger::ListResult>> ours(sets.size());
+  std::vector<std::vector<std::string>> captured(sets.size());
+  std::vector<double> stmts(sets.size());
+  for (size_t s = 0; s < sets.size(); ++s) {
+    double total_stmts = 0;
+    for (const auto& q : sets[s].queries) {
+      g_captured.clear();
+      g_capture = true;
+      auto res = engine.List(*sets[s].ledger, q);
+      g_capture = false;
+      Check(res.status(), "list " + DescribeQuery(q));
+      ours[s].push_back(*res);
+      std::string batch;
+      for (auto sql : g_captured) {
+        std::replace(sql.begin(), sql.end(), '\n', ' ');
+        batch += sql + "; ";
+      }
+      if (getenv("LINLI_BENCH_SHOW_SQL")) std::fprintf(stderr, "-- %s\n%s\n", DescribeQuery(q).c_str(), batch.c_str());
+      captured[s].push_back(batch);
+      total_stmts += static_cast<double>(g_captured.size());
+    }
+    stmts[s] = total_stmts / static_cast<double>(sets[s].queries.size());
+  }
+  RemoveTraces();
+
+  // Checks before timing: (1) linli's total and ids equal the bench's own SQL (count; ids by
+  // OFFSET of the page), run in the CLI; (2) the CLI running linli's captured SQL gives the same
+  // total and the same ids (first statement's value, then the page's rows) — also its warm-up;
+  // (3) every entry on the page equals Engine::Get of its id.
+  CliPipe cli(db_path, out_dir + "/cli.err", "PRAGMA busy_timeout=5000;\nPRAGMA mmap_size=0;\nPRAGMA cache_size=-65536;\n");
+  bool ok = true;
+  int reported = 0;
+  auto mismatch = [&](const B3Set& set, size_t k, const std::string& what, const std::string& detail) {
+    ok = false;
+    if (++reported <= 30)
+      std::fprintf(stderr, "MISMATCH B3 %s [%s %s] %s: %s\n", set.op.c_str(), set.scope[k].c_str(),
+                   DescribeQuery(set.queries[k]).c_str(), what.c_str(), detail.c_str());
+  };
+  auto t_check = Clock::now();
+  for (size_t s = 0; s < sets.size(); ++s) {
+    const B3Set& set = sets[s];
+    for (size_t k = 0; k < set.queries.size(); ++k) {
+      const ledger::ListResult& r = ours[s][k];
+      std::vector<int64_t> ids;
+      for (const auto& e : r.entries) ids.push_back(e.id);
+      auto [count_sql, page_sql] = OracleSql(*set.ledger, set.queries[k], set.page);
+      int64_t total = std::atoll(cli.Roundtrip(count_sql).rows.c_str());
+      auto expect = CliPipe::Ids(cli.Roundtrip(page_sql).rows);
+      if (total != r.total)
+        mismatch(set, k, "total vs bench SQL", std::to_string(r.total) + " vs " + std::to_string(total));
+      if (ids != expect) mismatch(set, k, "ids vs bench SQL (OFFSET)", IdList(ids) + " vs " + IdList(expect));
+      if (ids.empty()) mismatch(set, k, "empty page", "");
+      // Each entry of the page as Engine::Get gives it (all fields, decrypted values).
+      for (const ledger::Entry& e : r.entries) {
+        auto g = engine.Get(*set.ledger, e.id);
+        Check(g.status(), "get entry " + std::to_string(e.id));
+        if (g->ledger != e.ledger || g->subject_id != e.subject_id || g->person_id != e.person_id ||
+            g->household_id != e.household_id || g->stage != e.stage || g->enrolled_on != e.enrolled_on ||
+            g->exited_on != e.exited_on || g->last_followup_on != e.last_followup_on ||
+            g->next_due_on != e.next_due_on || g->version != e.version || g->person_name != e.person_name ||
+            g->community_id != e.community_id || g->grid_id != e.grid_id || g->values != e.values)
+          mismatch(set, k, "entry vs Engine::Get", std::to_string(e.id));
+      }
+      // linli's own SQL in the CLI.
+      std::string rows = cli.Roundtrip(captured[s][k]).rows;
+      std::vector<std::string> tokens;
+      for (size_t a = 0; a <= rows.size();) {
+        size_t b = rows.find('\t', a);
+        if (b == std::string::npos) b = rows.size();
+        if (b > a) tokens.push_back(rows.substr(a, b - a));
+        a = b + 1;
+      }
+      std::vector<int64_t> cli_ids;
+      for (size_t t = 1; t < tokens.size() && cli_ids.size() < ids.size(); ++t) cli_ids.push_back(std::atoll(tokens[t].c_str()));
+      if (tokens.empty() || std::atoll(tokens[0].c_str()) != r.total)
+        mismatch(set, k, "total vs CLI running linli's SQL", tokens.empty() ? "no rows" : tokens[0]);
+      if (cli_ids != ids) mismatch(set, k, "ids vs CLI running linli's SQL", IdList(ids) + " vs " + IdList(cli_ids));
+    }
+  }
+  std::fprintf(stderr, "[B3 %s] answers checked in %.1f s: %s\n", tier.c_str(), SecondsSince(t_check),
+               ok ? "all equal" : "MISMATCHES");
+  if (!ok) return false;
+
+  // Timed rounds, interleaved per set: ours, limit, ours, limit, …
+  double sink = 0;
+  std::map<std::string, double> p50_ours, p50_limit;
+  for (size_t s = 0; s < sets.size(); ++s) {
+    const B3Set& set = sets[s];
+    bool set_ok = true;
+    std::vector<double> p50_o, p50_l, p95_o, p95_l, ratio, cp95_o, cp95_l, cratio, rtts, totals;
+    for (int r = 0; r < rounds; ++r) {
+      std::vector<double> o_ms, l_ms, oc_ms, lc_ms;
+      for (size_t k = 0; k < set.queries.size(); ++k) {
+        auto t0 = Clock::now();
+        double c0 = ThreadCpuMs();
+        auto res = engine.List(*set.ledger, set.queries[k]);
+        oc_ms.push_back(ThreadCpuMs() - c0);
+        o_ms.push_back(SecondsSince(t0) * 1e3);
+        Check(res.status(), "list");
+        if (res->total != ours[s][k].total || res->entries.size() != ours[s][k].entries.size() ||
+            (!res->entries.empty() && res->entries[0].id != ours[s][k].entries[0].id)) {
+          mismatch(set, k, "timed run vs first run", "");
+          set_ok = false;
+        }
+        sink += static_cast<double>(res->total);
+      }
+      std::vector<double> rtt, rtt_cpu;
+      for (int i = 0; i < 200; ++i) {
+        auto t0 = Clock::now();
+        auto a = cli.Roundtrip("");
+        rtt.push_back(SecondsSince(t0) * 1e3);
+        rtt_cpu.push_back(a.cpu_ms);
+      }
+      double base = Median(rtt), base_cpu = Median(rtt_cpu);
+      rtts.push_back(base);
+      for (size_t k = 0; k < set.queries.size(); ++k) {
+        auto t0 = Clock::now();
+        auto a = cli.Roundtrip(captured[s][k]);
+        double ms = SecondsSince(t0) * 1e3;
+        l_ms.push_back(std::max(ms - base, 0.001));
+        lc_ms.push_back(std::max(a.cpu_ms - base_cpu, 0.001));
+        sink += static_cast<double>(a.rows.size());
+      }
+      p50_o.push_back(Percentile(o_ms, 50));
+      p50_l.push_back(Percentile(l_ms, 50));
+      p95_o.push_back(Percentile(o_ms, 95));
+      p95_l.push_back(Percentile(l_ms, 95));
+      ratio.push_back(p95_o.back() / p95_l.back());
+      cp95_o.push_back(Percentile(oc_ms, 95));
+      cp95_l.push_back(Percentile(lc_ms, 95));
+      cratio.push_back(cp95_o.back() / cp95_l.back());
+      std::fprintf(stderr, "[B3 %s %s round %d] wall p50 %.3f vs %.3f ms, p95 %.3f vs %.3f ms; cpu p95 %.3f vs %.3f ms\n",
+                   set.op.c_str(), tier.c_str(), r + 1, p50_o.back(), p50_l.back(), p95_o.back(), p95_l.back(),
+                   cp95_o.back(), cp95_l.back());
+    }
+    for (const auto& res : ours[s]) totals.push_back(static_cast<double>(res.total));
+    p50_ours[set.op] = Median(p50_o);
+    p50_limit[set.op] = Median(p50_l);
+    std::string line = "B3 " + set.op + " tier=" + tier + " p50_ms=" + Fmt(Median(p50_o)) + " limit_p50_ms=" +
+                       Fmt(Median(p50_l)) + " p95_ms=" + Fmt(Median(p95_o)) + " limit_p95_ms=" + Fmt(Median(p95_l)) +
+                       " ratio=" + Fmt(Median(ratio), 2) + " cpu_p95_ms=" + Fmt(Median(cp95_o)) +
+                       " limit_cpu_p95_ms=" + Fmt(Median(cp95_l)) + " cpu_ratio=" + Fmt(Median(cratio), 2) +
+                       " limit=sqlite3_cli n=" + std::to_string(set.queries.size()) + " rounds=" +
+                       std::to_string(rounds) + " page=" + std::to_string(set.page) + " median_total=" +
+                       Fmt(Median(totals), 0) + " stmts_per_query=" + Fmt(stmts[s], 2) +
+                       " pipe_rtt_ms=" + Fmt(Median(rtts));
+    if (!set_ok) line += " MISMATCH";
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  }
+  // Deep pages against page 1 of the same queries (p50 over p50, ours and the limit's).
+  for (const auto& set : sets) {
+    if (set.page == 1) continue;
+    std::string base = set.op.substr(0, set.op.rfind("_p")) + "_p1";
+    std::printf("B3 %s_vs_p1 tier=%s deep_p50_ms=%s p1_p50_ms=%s ratio=%s limit_deep_p50_ms=%s limit_p1_p50_ms=%s "
+                "limit_ratio=%s\n",
+                set.op.c_str(), tier.c_str(), Fmt(p50_ours[set.op]).c_str(), Fmt(p50_ours[base]).c_str(),
+                Fmt(p50_ours[set.op] / p50_ours[base], 2).c_str(), Fmt(p50_limit[set.op]).c_str(),
+                Fmt(p50_limit[base]).c_str(), Fmt(p50_limit[set.op] / p50_limit[base], 2).c_str());
+  }
+  std::fflush(stdout);
+  if (sink == -1) std::fprintf(stderr, "\n");
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1088,7 +1663,10 @@ int main(int argc, char** argv) {
     if (a.command != "gen") ok = RunB1(d, tier, out_dir, a.command == "b1" ? rounds : b1_rounds) && ok;
   }
   if (ok && (a.command == "b2" || a.command == "all")) ok = RunB2(tier, out_dir, rounds, n_queries) && ok;
-  if (a.command != "gen" && a.command != "b1" && a.command != "b2" && a.command != "all") Die("unknown command " + a.command);
+  if (a.command == "b3")
+    ok = RunB3(tier, out_dir, a.Get("source"), rounds, a.Int("queries", 20), a.Int("deep-page", 60)) && ok;
+  if (a.command != "gen" && a.command != "b1" && a.command != "b2" && a.command != "b3" && a.command != "all")
+    Die("unknown command " + a.command);
   std::fprintf(stderr, "[%s] tier %s finished in %.1f s: %s\n", a.command.c_str(), tier.c_str(), SecondsSince(t0),
                ok ? "ok" : "FAILED");
   return ok ? 0 : 1;

@@ -3,12 +3,17 @@
 # limit measured in the same run, answers checked first. One command:
 #
 #   bench/run.sh [--tier S|M|both] [--rounds N] [--m-rounds N] [--queries N]
+#   bench/run.sh --only B3 [--tier S|M|both] [--rounds N] [--queries N] [--deep-page N]
 #
 #   --tier      S = 30k residents (1 community), M = 1M residents (100 communities); default both
-#   --rounds    interleaved rounds at S (B1 and B2), default 3
+#   --rounds    interleaved rounds at S (B1 and B2), default 3; B3: at every tier
 #   --m-rounds  interleaved B2 rounds at M, default 1; B1 runs once at M (linli imports 1M rows
 #               in minutes, and the whole tier has to finish in 20 minutes on 2 cores)
-#   --queries   queries per search kind, default 200
+#   --queries   queries per search kind, default 200; B3: queries per list kind, default 20
+#   --only B3   only B3 (ledger lists) on its own store bench/out/b3/<tier>/linli.db, made once:
+#               a copy of bench/out/<tier>/linli.db when B1 left one (else imported), plus
+#               ledger entries at the declared demo rates; results in bench/out/results-b3-<tier>.txt
+#   --deep-page the deep page B3 reaches by following the keyset cursor, default 60
 #
 # Builds linli_bench in Release in build-bench/, writes the CSV files, stores and logs under
 # bench/out/<tier>/ and the result lines to bench/out/results-<tier>.txt, and prints the lines.
@@ -20,14 +25,18 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TIER=both
 ROUNDS=3
 M_ROUNDS=1
-QUERIES=200
+QUERIES=
+ONLY=
+DEEP_PAGE=60
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tier) TIER=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --m-rounds) M_ROUNDS=$2; shift 2 ;;
     --queries) QUERIES=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --only) ONLY=$2; shift 2 ;;
+    --deep-page) DEEP_PAGE=$2; shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -55,6 +64,38 @@ header() {
 
 status=0
 START=$(date +%s)
+if [[ -n $ONLY ]]; then
+  [[ $ONLY == B3 ]] || { echo "bench/run.sh: --only B3 (the only benchmark that runs alone)" >&2; exit 2; }
+  QUERIES=${QUERIES:-20}
+  for t in "${TIERS[@]}"; do
+    dir="$OUT/b3/$t"
+    mkdir -p "$dir"
+    source_args=()
+    if [[ -f $OUT/$t/linli.db && -f $OUT/$t/field.key ]]; then source_args=(--source "$OUT/$t/linli.db"); fi
+    results="$OUT/results-b3-$t.txt"
+    t0=$(date +%s)
+    set +e
+    (
+      header
+      echo "# command: bench/run.sh --only B3 --tier $TIER --rounds $ROUNDS --queries $QUERIES --deep-page $DEEP_PAGE"
+      "$BUILD/linli_bench" b3 --tier "$t" --out "$dir" --rounds "$ROUNDS" --queries "$QUERIES" \
+        --deep-page "$DEEP_PAGE" "${source_args[@]}" 2> "$dir/log.txt"
+      rc=$?
+      echo "# tier $t: exit $rc, $(( $(date +%s) - t0 )) s, loadavg_end=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+      exit $rc
+    ) | tee "$results"
+    rc=${PIPESTATUS[0]}
+    set -e
+    if [[ $rc -ne 0 ]]; then
+      echo "bench/run.sh: B3 tier $t failed (exit $rc); see $dir/log.txt:" >&2
+      grep -E "MISMATCH|linli_bench:" "$dir/log.txt" | head -20 >&2 || true
+      if [[ $status -eq 0 ]]; then status=$rc; fi
+    fi
+  done
+  echo "# total $(( $(date +%s) - START )) s; results in $OUT/results-b3-*.txt, logs in $OUT/b3/*/log.txt"
+  exit $status
+fi
+QUERIES=${QUERIES:-200}
 for t in "${TIERS[@]}"; do
   mkdir -p "$OUT/$t"
   if [[ $t == S ]]; then

@@ -1040,21 +1040,51 @@ Result<ListResult> Engine::List(const Ledger& l, const ListQuery& q) {
   int limit = std::clamp(q.limit, 1, 500);
   std::string order = sort_expr.empty() ? " ORDER BY e.id " + dir
                                         : " ORDER BY " + sort_expr + " " + dir + ", e.id " + dir;
-  ASSIGN_OR_RETURN(
-      auto ids, db_->Query("SELECT e.id, " + (sort_expr.empty() ? std::string("''") : sort_expr) +
-                               " FROM ledger_entries e JOIN persons p ON p.id = e.person_id JOIN " +
-                               Table(l) + " d ON d.entry_id = e.id" + where + order + " LIMIT " +
-                               std::to_string(limit + 1),
-                           p));
+  // The page in one statement: Get's columns (EntrySelect) plus the sort value for the cursor, read
+  // as Get reads them (not one Get per row: 20 more statements per page).
+  std::string select = EntrySelect(l);
+  select.insert(select.find(" FROM ledger_entries e"),
+                ", " + (sort_expr.empty() ? std::string("''") : sort_expr));
+  ASSIGN_OR_RETURN(auto rows, db_->Query(select + where + order + " LIMIT " +
+                                             std::to_string(limit + 1),
+                                         p));
+  const size_t sort_col = 16 + l.fields.size();
   ListResult out;
   out.total = total;
-  for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(limit); ++i) {
-    ASSIGN_OR_RETURN(Entry e, Get(l, ids[i].Int(0)));
+  for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
+    const Row& r = rows[i];
+    Entry e;
+    e.id = r.Int(0);
+    e.ledger = r.Text(1);
+    e.subject_id = r.Int(2);
+    e.person_id = r.Int(3);
+    e.household_id = r.Int(4);
+    e.stage = r.Text(5);
+    e.enrolled_on = r.Text(6);
+    e.exited_on = r.Text(7);
+    e.exit_reason = r.Text(8);
+    e.last_followup_on = r.Text(9);
+    e.next_due_on = r.Text(10);
+    e.responsible_user_id = r.Int(11);
+    e.version = r.Int(12);
+    e.person_name = r.Text(13);
+    e.community_id = r.Int(14);
+    e.grid_id = r.Int(15);
+    size_t c = 16;
+    for (const Field& f : l.fields) {
+      const Value& v = r.at(c++);
+      if (IsSensitiveType(f.type) && !IsEmpty(v)) {
+        ASSIGN_OR_RETURN(std::string plain, Decrypt(l, f, std::get<std::string>(v)));
+        e.values[f.key] = plain;
+      } else if (!r.IsNull(c - 1)) {
+        e.values[f.key] = IntegerStored(f.type) ? Value{r.Int(c - 1)} : Value{r.Text(c - 1)};
+      }
+    }
     out.entries.push_back(std::move(e));
   }
-  if (ids.size() > static_cast<size_t>(limit)) {
-    const Row& last = ids[limit - 1];
-    out.next = last.Text(1) + "\x1f" + std::to_string(last.Int(0));
+  if (rows.size() > static_cast<size_t>(limit)) {
+    const Row& last = rows[limit - 1];
+    out.next = last.Text(sort_col) + "\x1f" + std::to_string(last.Int(0));
   }
   return out;
 }
