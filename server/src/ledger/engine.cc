@@ -244,11 +244,14 @@ Result<Record> Engine::ParseValues(const Ledger& l, const json& values,
     }
     if (f->type == ValueType::kPerson && !IsEmpty(*v)) {
       // A person reference names a resident of the registry (the caller checks the scope).
-      ASSIGN_OR_RETURN(int64_t found, db_->QueryInt("SELECT count(*) FROM persons WHERE id = ? AND status <> 'merged'",
-                                                    {std::get<int64_t>(*v)}));
+      ASSIGN_OR_RETURN(
+          int64_t found,
+          db_->QueryInt("SELECT count(*) FROM persons WHERE id = ? AND status <> 'merged'",
+                        {std::get<int64_t>(*v)}));
       if (!found) {
-        problems->push_back({key, Error(ErrorCode::kLedgerFieldType,
-                                        {{"label", f->label}, {"type", "居民名册中的居民"}, {"value", input.dump()}})});
+        problems->push_back({key, Error(ErrorCode::kLedgerFieldType, {{"label", f->label},
+                                                                      {"type", "居民名册中的居民"},
+                                                                      {"value", input.dump()}})});
         continue;
       }
     }
@@ -881,12 +884,9 @@ Status Engine::Reject(int64_t approval_id, const Actor& actor, const std::string
       {actor.user_id, NowIso(), storage::TextOrNull(note), approval_id});
 }
 
-Result<Entry> Engine::Get(const Ledger& l, int64_t entry_id) {
-  ASSIGN_OR_RETURN(auto rows, db_->Query(EntrySelect(l) + " WHERE e.id = ? AND e.ledger = ?",
-                                         {entry_id, l.key}));
-  if (rows.empty()) return NotFoundEntry(l, entry_id);
+// One row of EntrySelect(l) as an Entry, sensitive fields decrypted.
+Result<Entry> Engine::ReadEntry(const Ledger& l, const Row& r) const {
   Entry e;
-  const Row& r = rows[0];
   e.id = r.Int(0);
   e.ledger = r.Text(1);
   e.subject_id = r.Int(2);
@@ -914,6 +914,13 @@ Result<Entry> Engine::Get(const Ledger& l, int64_t entry_id) {
     }
   }
   return e;
+}
+
+Result<Entry> Engine::Get(const Ledger& l, int64_t entry_id) {
+  ASSIGN_OR_RETURN(auto rows, db_->Query(EntrySelect(l) + " WHERE e.id = ? AND e.ledger = ?",
+                                         {entry_id, l.key}));
+  if (rows.empty()) return NotFoundEntry(l, entry_id);
+  return ReadEntry(l, rows[0]);
 }
 
 Result<std::vector<Event>> Engine::History(int64_t entry_id) {
@@ -1045,41 +1052,13 @@ Result<ListResult> Engine::List(const Ledger& l, const ListQuery& q) {
   std::string select = EntrySelect(l);
   select.insert(select.find(" FROM ledger_entries e"),
                 ", " + (sort_expr.empty() ? std::string("''") : sort_expr));
-  ASSIGN_OR_RETURN(auto rows, db_->Query(select + where + order + " LIMIT " +
-                                             std::to_string(limit + 1),
-                                         p));
+  ASSIGN_OR_RETURN(auto rows,
+                   db_->Query(select + where + order + " LIMIT " + std::to_string(limit + 1), p));
   const size_t sort_col = 16 + l.fields.size();
   ListResult out;
   out.total = total;
   for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
-    const Row& r = rows[i];
-    Entry e;
-    e.id = r.Int(0);
-    e.ledger = r.Text(1);
-    e.subject_id = r.Int(2);
-    e.person_id = r.Int(3);
-    e.household_id = r.Int(4);
-    e.stage = r.Text(5);
-    e.enrolled_on = r.Text(6);
-    e.exited_on = r.Text(7);
-    e.exit_reason = r.Text(8);
-    e.last_followup_on = r.Text(9);
-    e.next_due_on = r.Text(10);
-    e.responsible_user_id = r.Int(11);
-    e.version = r.Int(12);
-    e.person_name = r.Text(13);
-    e.community_id = r.Int(14);
-    e.grid_id = r.Int(15);
-    size_t c = 16;
-    for (const Field& f : l.fields) {
-      const Value& v = r.at(c++);
-      if (IsSensitiveType(f.type) && !IsEmpty(v)) {
-        ASSIGN_OR_RETURN(std::string plain, Decrypt(l, f, std::get<std::string>(v)));
-        e.values[f.key] = plain;
-      } else if (!r.IsNull(c - 1)) {
-        e.values[f.key] = IntegerStored(f.type) ? Value{r.Int(c - 1)} : Value{r.Text(c - 1)};
-      }
-    }
+    ASSIGN_OR_RETURN(Entry e, ReadEntry(l, rows[i]));
     out.entries.push_back(std::move(e));
   }
   if (rows.size() > static_cast<size_t>(limit)) {
@@ -1181,9 +1160,14 @@ Result<json> Engine::Statistics(const Ledger& l,
       int64_t count_total = 0;
       for (const Row& r : rows) {
         json v = sum ? ValueJson(*sum, Value{r.Int(1)}) : json(r.Int(1));
-        if (sum) sum_total += v.get<double>();
-        else count_total += r.Int(1);
-        if (by) values[r.IsNull(0) ? "" : by->type == ValueType::kBoolean ? (r.Int(0) ? "true" : "false") : r.Text(0)] = v;
+        if (sum)
+          sum_total += v.get<double>();
+        else
+          count_total += r.Int(1);
+        if (by)
+          values[r.IsNull(0)                       ? ""
+                 : by->type == ValueType::kBoolean ? (r.Int(0) ? "true" : "false")
+                                                   : r.Text(0)] = v;
       }
       json total = sum ? json(sum_total) : json(count_total);
       stats[s.key] = by ? json{{"total", total}, {"by", values}} : json{{"total", total}};

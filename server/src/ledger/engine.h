@@ -203,6 +203,7 @@ class Engine {
                                   const struct Transition& t, const Record& values,
                                   const std::string& on_date, const std::string& reason,
                                   int64_t requested_by, int64_t approved_by);
+  Result<Entry> ReadEntry(const Ledger& ledger, const storage::Row& row) const;
   std::string Encrypt(const Ledger& ledger, const Field& field, const std::string& plain) const;
   Result<std::string> Decrypt(const Ledger& ledger, const Field& field,
                               const std::string& stored) const;
