@@ -315,8 +315,9 @@ TEST_F(LedgerApiTest, EveryLedgerRouteIsInTheMatrix) {
   std::set<std::string> matrix;
   for (const auto& c : Cases()) matrix.insert(c.method + " " + c.pattern);
   for (const auto& r : access::Policy::Get().routes())
-    if (r.pattern.starts_with("/api/v1/ledgers") || r.pattern.starts_with("/api/v1/approvals"))
+    if (r.pattern.starts_with("/api/v1/ledgers") || r.pattern.starts_with("/api/v1/approvals")) {
       EXPECT_TRUE(matrix.count(r.method + " " + r.pattern)) << r.method << " " << r.pattern;
+    }
 }
 
 TEST_F(LedgerApiTest, AccessMatrixNoLeaksAuditedNoCanaries) {

@@ -231,7 +231,9 @@ class Golden {
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       const json& unit = (*r)["units"][0];
       for (const char* k : {"active", "enrolled", "exited"})
-        if (step.contains(k)) EXPECT_EQ(unit[k], step[k]) << k;
+        if (step.contains(k)) {
+          EXPECT_EQ(unit[k], step[k]) << k;
+        }
       json want = step.value("values", json::object());
       for (const auto& [k, v] : want.items()) EXPECT_EQ(unit["statistics"][k], v) << k;
     } else if (step.contains("completeness")) {
@@ -239,7 +241,9 @@ class Golden {
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       EXPECT_EQ(r->expected, step.value("expected", -1));
       EXPECT_EQ(r->filed, step.value("filed", -1));
-      if (step.contains("zero")) EXPECT_EQ(r->zero, step["zero"].get<int64_t>());
+      if (step.contains("zero")) {
+        EXPECT_EQ(r->zero, step["zero"].get<int64_t>());
+      }
     } else if (step.contains("interval")) {
       ASSERT_TRUE(engine_->SetInterval(l_, district_, step["interval"], step["days"]).ok());
     } else {
@@ -269,10 +273,12 @@ class Golden {
       for (const auto& ev : *history) got.push_back(ev.event);
       EXPECT_EQ(got, step["events"].get<std::vector<std::string>>());
     }
-    if (step.contains("requested_by"))
+    if (step.contains("requested_by")) {
       EXPECT_EQ(RoleOf(history->back().requested_by), step["requested_by"]);
-    if (step.contains("approved_by"))
+    }
+    if (step.contains("approved_by")) {
       EXPECT_EQ(RoleOf(history->back().approved_by), step["approved_by"]);
+    }
   }
 
   const ledger::Ledger& l_;

@@ -42,12 +42,6 @@ Result<LedgerContext> Open(const Args& a, const std::string& key) {
   ASSIGN_OR_RETURN(c.communities, org::CommunitiesUnder(*c.db, c.unit.id));
   return c;
 }
-
-std::string KeyArg(const Args& a) {
-  if (a.Has("ledger")) return a.Get("ledger");
-  return a.positional.empty() ? "" : a.positional[0];
-}
-
 }  // namespace
 
 int CmdLedgerCheck(const Args& a) {
