@@ -42,7 +42,8 @@ TEST_F(ApiSessionTest, LoginSetsAStrictHttpOnlyCookieAndLogoutEndsTheSession) {
   EXPECT_EQ(
       session.body["data"]["permissions"],
       json::array({"session", "org.read", "registry.read", "registry.write", "registry.reveal",
-                   "registry.merge", "registry.import", "registry.export"}))
+                   "registry.merge", "registry.import", "registry.export", "ledger.read",
+                   "ledger.write", "ledger.import", "ledger.export"}))
       << session.raw;
   Reply out = world_->Call(&u, "DELETE", "/api/v1/session");
   EXPECT_EQ(out.status, 200) << out.raw;
