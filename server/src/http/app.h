@@ -154,6 +154,9 @@ inline RequestState& State(Context& ctx) { return *ctx.state; }
 std::optional<int64_t> PathId(Context& ctx, const std::string& name = "id");
 // Parses limit/offset query parameters (limit 1..max, default `def`; offset ≥ 0).
 Status ParsePaging(const Request& request, int64_t def, int64_t max, int64_t* limit, int64_t* offset);
+// A new, unguessable path for an export file in the server's private export folder
+// (AppOptions::export_dir, or a 0700 temp folder); the caller removes it once sent.
+std::string NewExportPath(const App& app);
 // The error of a record that does not exist or is outside the caller's scope (the same answer).
 Status NotFound(const std::string& what, const std::string& key);
 

@@ -129,6 +129,30 @@ Response Change(RequestState& st, std::vector<ledger::FieldProblem>* problems,
   return Invalid(record.status(), *problems);
 }
 
+// What a read or transfer over an org unit needs: the ledger (visible to the caller), the
+// communities and grids covered (CoverOf) and the engine.
+struct UnitRequest {
+  const ledger::Ledger* l = nullptr;
+  Cover cover;
+  std::optional<ledger::Engine> engine;
+};
+
+// The common preamble of the unit routes; a Response is the refusal to send.
+std::variant<UnitRequest, Response> ForUnit(Context& ctx) {
+  RequestState& st = State(ctx);
+  UnitRequest u;
+  auto l = LedgerFor(st, ctx);
+  if (!l.ok()) return ErrorResponse(l.status());
+  u.l = *l;
+  auto cover = CoverOf(st, ctx.request);
+  if (!cover.ok()) return ErrorResponse(cover.status());
+  u.cover = std::move(*cover);
+  auto engine = EngineOf(st);
+  if (!engine.ok()) return ErrorResponse(engine.status());
+  u.engine.emplace(std::move(*engine));
+  return u;
+}
+
 void AddReadRoutes(App& app, Router& router) {
   app.Add(router, "GET", "/api/v1/ledgers", [](Context& ctx) {
     RequestState& st = State(ctx);
@@ -150,10 +174,9 @@ void AddReadRoutes(App& app, Router& router) {
         q.community_ids = cover->communities;
         q.grid_ids = cover->grids;
         q.due = window;
-        q.limit = 1;
-        auto r = engine->List(l, q);
-        if (!r.ok()) return ErrorResponse(r.status());
-        j[name] = r->total;
+        auto n = engine->Count(l, q);
+        if (!n.ok()) return ErrorResponse(n.status());
+        j[name] = *n;
       }
       items.push_back(j);
     }
@@ -168,18 +191,18 @@ void AddReadRoutes(App& app, Router& router) {
   });
 
   app.Add(router, "GET", "/api/v1/ledgers/{key}/entries", [](Context& ctx) {
+    auto prep = ForUnit(ctx);
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    UnitRequest& u = std::get<UnitRequest>(prep);
+    const ledger::Ledger* l = u.l;
+    Cover& cover = u.cover;
+    std::optional<ledger::Engine>& engine = u.engine;
     RequestState& st = State(ctx);
-    auto l = LedgerFor(st, ctx);
-    if (!l.ok()) return ErrorResponse(l.status());
-    auto cover = CoverOf(st, ctx.request);
-    if (!cover.ok()) return ErrorResponse(cover.status());
-    auto engine = EngineOf(st);
-    if (!engine.ok()) return ErrorResponse(engine.status());
     const auto& q = ctx.request.query;
     auto get = [&](const char* k) { return q.count(k) ? q.at(k) : std::string(); };
     ledger::ListQuery lq;
-    lq.community_ids = cover->communities;
-    lq.grid_ids = cover->grids;
+    lq.community_ids = cover.communities;
+    lq.grid_ids = cover.grids;
     lq.stage = get("stage");
     auto due = ledger::ParseDueWindow(get("due"));
     if (!due)
@@ -194,19 +217,19 @@ void AddReadRoutes(App& app, Router& router) {
     lq.limit = q.count("limit") ? std::atoi(get("limit").c_str()) : 20;
     for (const auto& [k, v] : q)
       if (k.starts_with("f.")) lq.filters[k.substr(2)] = v;
-    auto r = engine->List(**l, lq);
+    auto r = engine->List(*l, lq);
     if (!r.ok()) return ErrorResponse(r.status());
     json items = json::array();
     std::vector<int64_t> ids;
     for (const auto& e : r->entries) {
-      items.push_back(ledger::EntryJson(**l, e, st.role()));
+      items.push_back(ledger::EntryJson(*l, e, st.role()));
       ids.push_back(e.id);
     }
     json body = {{"data", items},
                  {"page", {{"limit", lq.limit}, {"total", r->total}, {"next", r->next}}}};
     Response resp;
     resp.body = body.dump();
-    return AuditedEntries(st, **l, "", cover->unit.id, ids, {{"query", get("due") + get("stage")}},
+    return AuditedEntries(st, *l, "", cover.unit.id, ids, {{"query", get("due") + get("stage")}},
                           resp);
   });
 
@@ -250,21 +273,21 @@ void AddReadRoutes(App& app, Router& router) {
   });
 
   app.Add(router, "GET", "/api/v1/ledgers/{key}/statistics", [](Context& ctx) {
+    auto prep = ForUnit(ctx);
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    UnitRequest& u = std::get<UnitRequest>(prep);
+    const ledger::Ledger* l = u.l;
+    Cover& cover = u.cover;
+    std::optional<ledger::Engine>& engine = u.engine;
     RequestState& st = State(ctx);
-    auto l = LedgerFor(st, ctx);
-    if (!l.ok()) return ErrorResponse(l.status());
-    auto cover = CoverOf(st, ctx.request);
-    if (!cover.ok()) return ErrorResponse(cover.status());
-    auto engine = EngineOf(st);
-    if (!engine.ok()) return ErrorResponse(engine.status());
     // The unit itself, then each unit directly below it (a street's communities, …).
     std::vector<std::pair<int64_t, std::vector<int64_t>>> units = {
-        {cover->unit.id, cover->communities}};
+        {cover.unit.id, cover.communities}};
     for (const auto& u : st.scope->units())
-      if (u.parent_id == cover->unit.id && u.level != org::Level::kGrid)
+      if (u.parent_id == cover.unit.id && u.level != org::Level::kGrid)
         units.emplace_back(u.id, st.scope->CommunitiesUnder(u.id));
     const auto& q = ctx.request.query;
-    auto r = engine->Statistics(**l, units, q.count("from") ? q.at("from") : "",
+    auto r = engine->Statistics(*l, units, q.count("from") ? q.at("from") : "",
                                 q.count("as_of") ? q.at("as_of") : "");
     if (!r.ok()) return ErrorResponse(r.status());
     for (auto& u : (*r)["units"]) {
@@ -275,22 +298,21 @@ void AddReadRoutes(App& app, Router& router) {
   });
 
   app.Add(router, "GET", "/api/v1/ledgers/{key}/reports/completeness", [](Context& ctx) {
+    auto prep = ForUnit(ctx);
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    UnitRequest& u = std::get<UnitRequest>(prep);
+    const ledger::Ledger* l = u.l;
+    Cover& cover = u.cover;
+    std::optional<ledger::Engine>& engine = u.engine;
     RequestState& st = State(ctx);
-    auto l = LedgerFor(st, ctx);
-    if (!l.ok()) return ErrorResponse(l.status());
-    auto cover = CoverOf(st, ctx.request);
-    if (!cover.ok()) return ErrorResponse(cover.status());
-    auto engine = EngineOf(st);
-    if (!engine.ok()) return ErrorResponse(engine.status());
     const auto& q = ctx.request.query;
-    auto c =
-        engine->ReportCompleteness(**l, cover->communities, q.count("date") ? q.at("date") : "");
+    auto c = engine->ReportCompleteness(*l, cover.communities, q.count("date") ? q.at("date") : "");
     if (!c.ok()) return ErrorResponse(c.status());
     auto rows = [&](const std::vector<ledger::CompletenessRow>& in, bool grids) {
       json out = json::array();
       for (const auto& r : in) {
-        if (grids && !cover->grids.empty() &&
-            std::find(cover->grids.begin(), cover->grids.end(), r.org_id) == cover->grids.end())
+        if (grids && !cover.grids.empty() &&
+            std::find(cover.grids.begin(), cover.grids.end(), r.org_id) == cover.grids.end())
           continue;
         const org::OrgUnit* unit = st.scope->Unit(r.org_id);
         out.push_back(
@@ -317,14 +339,13 @@ void AddReadRoutes(App& app, Router& router) {
     json missing = json::array();
     std::vector<int64_t> ids;
     for (int64_t id : c->missing_entries) {
-      auto e = engine->Get(**l, id);
+      auto e = engine->Get(*l, id);
       if (!e.ok() || !st.scope->Contains(e->community_id, e->grid_id)) continue;
       missing.push_back({{"id", e->id}, {"person_name", e->person_name}, {"grid_id", e->grid_id}});
       ids.push_back(e->id);
     }
     j["missing"] = missing;
-    return AuditedEntries(st, **l, "completeness", cover->unit.id, ids, {{"date", c->date}},
-                          Data(j));
+    return AuditedEntries(st, *l, "completeness", cover.unit.id, ids, {{"date", c->date}}, Data(j));
   });
 }
 
@@ -696,55 +717,43 @@ void AddApprovalRoutes(App& app, Router& router) {
   }
 }
 
-std::string ExportDirectory(const App& app) {
-  std::string dir = app.options().export_dir;
-  if (dir.empty())
-    dir = (std::filesystem::temp_directory_path() / ("linli-exports-" + std::to_string(::getpid())))
-              .string();
-  std::filesystem::create_directories(dir);
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace);
-  return dir;
-}
-
 void AddLedgerTransferRoutes(App& app, Router& router) {
   // Export: the ledger in its declared Excel layout, masked for the caller. Ledgers declared with
-  // export approvers need an approved request of the same caller for the same unit (24 hours).
+  // export approvers need the caller's own export request for the same unit, approved today.
   app.Add(
       router, "GET", "/api/v1/ledgers/{key}/export",
       [&app](Context& ctx) {
+        auto prep = ForUnit(ctx);
+        if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+        UnitRequest& u = std::get<UnitRequest>(prep);
+        const ledger::Ledger* l = u.l;
+        Cover& cover = u.cover;
+        std::optional<ledger::Engine>& engine = u.engine;
         RequestState& st = State(ctx);
-        auto l = LedgerFor(st, ctx);
-        if (!l.ok()) return ErrorResponse(l.status());
-        auto cover = CoverOf(st, ctx.request);
-        if (!cover.ok()) return ErrorResponse(cover.status());
-        auto engine = EngineOf(st);
-        if (!engine.ok()) return ErrorResponse(engine.status());
         const auto& q = ctx.request.query;
         int64_t approval_id = 0;
-        if (!(*l)->export_approvers.empty()) {
+        if (!l->export_approvers.empty()) {
           auto a = q.count("approval") ? engine->GetApproval(std::atoll(q.at("approval").c_str()))
                                        : Result<ledger::Approval>(NotFound("导出审批", ""));
-          bool valid = a.ok() && a->ledger == (*l)->key && a->action == "export" &&
+          bool valid = a.ok() && a->ledger == l->key && a->action == "export" &&
                        a->status == "approved" && a->requested_by == st.user().id &&
-                       a->payload.value("org_id", int64_t{0}) == cover->unit.id &&
+                       a->payload.value("org_id", int64_t{0}) == cover.unit.id &&
                        a->decided_at >= NowIso().substr(0, 10) + "T00:00:00Z" /* approved today */;
           if (!valid)
-            return ErrorResponse(
-                Error(ErrorCode::kInvalidArgument,
-                      {{"detail", "批量导出" + (*l)->name +
-                                      "台账须经审批：请先提交导出申请，待批准后当天内导出"}}));
+            return ErrorResponse(Error(
+                ErrorCode::kInvalidArgument,
+                {{"detail",
+                  "批量导出" + l->name + "台账须经审批：请先提交导出申请，待批准后当天内导出"}}));
           approval_id = a->id;
         }
         ledger::ExportOptions options;
-        options.communities = cover->communities;
-        options.grids = cover->grids;
-        options.org_name = cover->unit.name;
+        options.communities = cover.communities;
+        options.grids = cover.grids;
+        options.org_name = cover.unit.name;
         options.role = st.role();
         options.include_exited = q.count("all") && q.at("all") == "1";
-        options.out_path = ExportDirectory(app) + "/" + std::to_string(::getpid()) + "-" +
-                           std::to_string(st.user().id) + "-" + NowIso() + ".xlsx";
-        auto result = ledger::ExportLedger(st.db(), *engine, **l, options);
+        options.out_path = NewExportPath(app);
+        auto result = ledger::ExportLedger(st.db(), *engine, *l, options);
         if (!result.ok()) {
           std::filesystem::remove(options.out_path);
           return ErrorResponse(result.status());
@@ -754,7 +763,7 @@ void AddLedgerTransferRoutes(App& app, Router& router) {
         buf << in.rdbuf();
         std::filesystem::remove(options.out_path);
         audit::AuditEvent e =
-            st.Event(AuditAction::kExport, Target(**l), cover->unit.code, cover->unit.id);
+            st.Event(AuditAction::kExport, Target(*l), cover.unit.code, cover.unit.id);
         e.details = {
             {"rows", result->rows}, {"sha256", result->sha256}, {"approval_id", approval_id}};
         Status s = st.Audit(e);
@@ -763,7 +772,7 @@ void AddLedgerTransferRoutes(App& app, Router& router) {
         r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
         r.body = buf.str();
         r.headers.emplace_back("Content-Disposition",
-                               "attachment; filename=\"" + (*l)->key + ".xlsx\"");
+                               "attachment; filename=\"" + l->key + ".xlsx\"");
         return r;
       },
       /*long_running=*/true);
@@ -798,30 +807,30 @@ void AddLedgerTransferRoutes(App& app, Router& router) {
   app.Add(
       router, "POST", "/api/v1/ledgers/{key}/imports",
       [](Context& ctx) {
+        auto prep = ForUnit(ctx);
+        if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+        UnitRequest& u = std::get<UnitRequest>(prep);
+        const ledger::Ledger* l = u.l;
+        Cover& cover = u.cover;
+        std::optional<ledger::Engine>& engine = u.engine;
         RequestState& st = State(ctx);
-        auto l = LedgerFor(st, ctx);
-        if (!l.ok()) return ErrorResponse(l.status());
-        auto cover = CoverOf(st, ctx.request);
-        if (!cover.ok()) return ErrorResponse(cover.status());
-        auto engine = EngineOf(st);
-        if (!engine.ok()) return ErrorResponse(engine.status());
         const auto& q = ctx.request.query;
         ledger::ImportOptions options;
-        options.communities = cover->communities;
-        options.grids = cover->grids;
-        options.org_name = cover->unit.name;
+        options.communities = cover.communities;
+        options.grids = cover.grids;
+        options.org_name = cover.unit.name;
         options.file_name = q.count("file_name") ? q.at("file_name") : "upload.xlsx";
         options.dry_run = q.count("dry_run") && q.at("dry_run") == "1";
         options.actor = ActorOf(st);
         ledger::ImportReport report;
         auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
           ASSIGN_OR_RETURN(
-              report, ledger::ImportLedgerBytes(st.db(), *engine, **l, ctx.request.body, options));
+              report, ledger::ImportLedgerBytes(st.db(), *engine, *l, ctx.request.body, options));
           // A dry run or a rejected file changes nothing: the transaction is rolled back.
           if (options.dry_run || report.rejected > 0)
             return Error(ErrorCode::kConflict, {{"detail", "no-write"}});
           audit::AuditEvent e =
-              st.Event(AuditAction::kImport, Target(**l), options.file_name, cover->unit.id);
+              st.Event(AuditAction::kImport, Target(*l), options.file_name, cover.unit.id);
           e.details = {{"imported", report.imported},
                        {"updated", report.updated},
                        {"pending", report.pending}};

@@ -30,8 +30,8 @@
 namespace linli::http {
 namespace {
 
-using nlohmann::json;
 using audit::AuditAction;
+using nlohmann::json;
 
 constexpr size_t kMaxPendingPerUser = 3;
 
@@ -60,14 +60,6 @@ std::string RandomId() {
     s += hex[c & 15];
   }
   return s;
-}
-
-std::string ExportDir(const App& app) {
-  std::string dir = app.options().export_dir;
-  if (dir.empty()) dir = (std::filesystem::temp_directory_path() / ("linli-exports-" + std::to_string(::getpid()))).string();
-  std::filesystem::create_directories(dir);
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
-  return dir;
 }
 
 // The pending import of the path id, if it belongs to the caller.
@@ -144,80 +136,119 @@ void AttachRejectedCells(json& preview, std::string_view bytes, const std::strin
 
 }  // namespace
 
+std::string NewExportPath(const App& app) {
+  std::string dir = app.options().export_dir;
+  if (dir.empty())
+    dir = (std::filesystem::temp_directory_path() / ("linli-exports-" + std::to_string(::getpid())))
+              .string();
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+  return dir + "/" + RandomId() + ".xlsx";
+}
+
 void AddTransferRoutes(App& app, Router& router) {
-  app.Add(router, "POST", "/api/v1/imports", [&app](Context& ctx) {
-    RequestState& st = State(ctx);
-    const auto& q = ctx.request.query;
-    auto unit = st.UnitInScope(q.count("org_id") ? q.at("org_id") : "");
-    if (!unit.ok()) return ErrorResponse(unit.status());
-    if (unit->level != org::Level::kCommunity)
-      return ErrorResponse(Error(ErrorCode::kOrgNotCommunity, {{"code", unit->code}, {"name", unit->name}}));
-    if (ctx.request.body.empty()) return ErrorResponse(Error(ErrorCode::kFieldRequired, {{"field", "文件"}}));
-    std::string file_name = q.count("file_name") ? q.at("file_name") : "upload.xlsx";
-    file_name = std::filesystem::path(file_name).filename().string().substr(0, 120);
-    static std::atomic<int64_t> arrivals{0};
-    PendingImport pending{ctx.request.body, file_name, ++arrivals, st.user().id, unit->id, unit->code, json(), false};
-    registry::ImportOptions options{unit->code, file_name, true};
-    auto report = registry::ImportRegistryBytes(st.db(), pending.bytes, options);
-    if (!report.ok()) return ErrorResponse(report.status());
-    std::string id = RandomId();
-    pending.preview = registry::ReportToJson(*report);
-    AttachRejectedCells(pending.preview, pending.bytes, file_name);
-    audit::AuditEvent e = st.Event(AuditAction::kImport, "import", id, unit->id);
-    e.details = {{"stage", "preview"}, {"file_name", file_name}, {"sha256", report->file_sha256},
-                 {"rows", report->imported + report->updated + report->unchanged + report->rejected}};
-    Status s = st.Audit(e);
-    if (!s.ok()) return ErrorResponse(s);
-    json j = {{"id", id}, {"file_name", file_name}, {"org_id", unit->id}, {"status", "preview"}, {"report", pending.preview}};
-    {
-      std::lock_guard<std::mutex> lock(g_imports_mu);
-      // The user's oldest uploads give way to the new one.
-      std::vector<std::pair<int64_t, std::string>> mine;
-      for (const auto& [key, p] : Imports())
-        if (p.user_id == st.user().id) mine.emplace_back(p.created, key);
-      std::sort(mine.begin(), mine.end());
-      for (size_t i = 0; i + kMaxPendingPerUser <= mine.size(); ++i) Imports().erase(mine[i].second);
-      Imports()[id] = std::move(pending);
-    }
-    return Data(j, 201);
-  }, /*long_running=*/true);
+  app.Add(
+      router, "POST", "/api/v1/imports",
+      [&app](Context& ctx) {
+        RequestState& st = State(ctx);
+        const auto& q = ctx.request.query;
+        auto unit = st.UnitInScope(q.count("org_id") ? q.at("org_id") : "");
+        if (!unit.ok()) return ErrorResponse(unit.status());
+        if (unit->level != org::Level::kCommunity)
+          return ErrorResponse(
+              Error(ErrorCode::kOrgNotCommunity, {{"code", unit->code}, {"name", unit->name}}));
+        if (ctx.request.body.empty())
+          return ErrorResponse(Error(ErrorCode::kFieldRequired, {{"field", "文件"}}));
+        std::string file_name = q.count("file_name") ? q.at("file_name") : "upload.xlsx";
+        file_name = std::filesystem::path(file_name).filename().string().substr(0, 120);
+        static std::atomic<int64_t> arrivals{0};
+        PendingImport pending{ctx.request.body, file_name,  ++arrivals, st.user().id,
+                              unit->id,         unit->code, json(),     false};
+        registry::ImportOptions options{unit->code, file_name, true};
+        auto report = registry::ImportRegistryBytes(st.db(), pending.bytes, options);
+        if (!report.ok()) return ErrorResponse(report.status());
+        std::string id = RandomId();
+        pending.preview = registry::ReportToJson(*report);
+        AttachRejectedCells(pending.preview, pending.bytes, file_name);
+        audit::AuditEvent e = st.Event(AuditAction::kImport, "import", id, unit->id);
+        e.details = {
+            {"stage", "preview"},
+            {"file_name", file_name},
+            {"sha256", report->file_sha256},
+            {"rows", report->imported + report->updated + report->unchanged + report->rejected}};
+        Status s = st.Audit(e);
+        if (!s.ok()) return ErrorResponse(s);
+        json j = {{"id", id},
+                  {"file_name", file_name},
+                  {"org_id", unit->id},
+                  {"status", "preview"},
+                  {"report", pending.preview}};
+        {
+          std::lock_guard<std::mutex> lock(g_imports_mu);
+          // The user's oldest uploads give way to the new one.
+          std::vector<std::pair<int64_t, std::string>> mine;
+          for (const auto& [key, p] : Imports())
+            if (p.user_id == st.user().id) mine.emplace_back(p.created, key);
+          std::sort(mine.begin(), mine.end());
+          for (size_t i = 0; i + kMaxPendingPerUser <= mine.size(); ++i)
+            Imports().erase(mine[i].second);
+          Imports()[id] = std::move(pending);
+        }
+        return Data(j, 201);
+      },
+      /*long_running=*/true);
 
   app.Add(router, "GET", "/api/v1/imports/{id}", [](Context& ctx) {
     RequestState& st = State(ctx);
     std::string id = ctx.request.path_params["id"];
     auto p = FindImport(st, id);
     if (!p) return ErrorResponse(st.Denied("导入", "import", id, "not_found_or_not_own"));
-    return Data({{"id", id}, {"file_name", p->file_name}, {"org_id", p->community_id},
-                 {"status", p->done ? "imported" : "preview"}, {"report", p->preview}});
+    return Data({{"id", id},
+                 {"file_name", p->file_name},
+                 {"org_id", p->community_id},
+                 {"status", p->done ? "imported" : "preview"},
+                 {"report", p->preview}});
   });
 
-  app.Add(router, "POST", "/api/v1/imports/{id}/confirm", [](Context& ctx) {
-    RequestState& st = State(ctx);
-    std::string id = ctx.request.path_params["id"];
-    auto p = FindImport(st, id);
-    if (!p) return ErrorResponse(st.Denied("导入", "import", id, "not_found_or_not_own"));
-    if (p->done) return ErrorResponse(Error(ErrorCode::kConflict, {{"detail", "这个文件已经导入过了"}}));
-    registry::ImportReport report;
-    auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
-      ASSIGN_OR_RETURN(report, registry::ImportRegistryBytes(st.db(), p->bytes, {p->community_code, p->file_name, false}));
-      audit::AuditEvent e = st.Event(AuditAction::kImport, "import", id, p->community_id);
-      e.details = {{"stage", "confirm"}, {"file_name", p->file_name}, {"sha256", report.file_sha256},
-                   {"imported", report.imported}, {"updated", report.updated}, {"unchanged", report.unchanged},
-                   {"rejected", report.rejected}};
-      return e;
-    });
-    if (!record.ok()) return ErrorResponse(record.status());
-    json j = registry::ReportToJson(report);
-    {
-      std::lock_guard<std::mutex> lock(g_imports_mu);
-      auto& stored = Imports()[id];
-      stored.done = true;
-      stored.preview = j;
-      stored.bytes.clear();
-      stored.bytes.shrink_to_fit();
-    }
-    return Data({{"id", id}, {"file_name", p->file_name}, {"org_id", p->community_id}, {"status", "imported"}, {"report", j}});
-  }, /*long_running=*/true);
+  app.Add(
+      router, "POST", "/api/v1/imports/{id}/confirm",
+      [](Context& ctx) {
+        RequestState& st = State(ctx);
+        std::string id = ctx.request.path_params["id"];
+        auto p = FindImport(st, id);
+        if (!p) return ErrorResponse(st.Denied("导入", "import", id, "not_found_or_not_own"));
+        if (p->done)
+          return ErrorResponse(Error(ErrorCode::kConflict, {{"detail", "这个文件已经导入过了"}}));
+        registry::ImportReport report;
+        auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
+          ASSIGN_OR_RETURN(report,
+                           registry::ImportRegistryBytes(st.db(), p->bytes,
+                                                         {p->community_code, p->file_name, false}));
+          audit::AuditEvent e = st.Event(AuditAction::kImport, "import", id, p->community_id);
+          e.details = {{"stage", "confirm"},           {"file_name", p->file_name},
+                       {"sha256", report.file_sha256}, {"imported", report.imported},
+                       {"updated", report.updated},    {"unchanged", report.unchanged},
+                       {"rejected", report.rejected}};
+          return e;
+        });
+        if (!record.ok()) return ErrorResponse(record.status());
+        json j = registry::ReportToJson(report);
+        {
+          std::lock_guard<std::mutex> lock(g_imports_mu);
+          auto& stored = Imports()[id];
+          stored.done = true;
+          stored.preview = j;
+          stored.bytes.clear();
+          stored.bytes.shrink_to_fit();
+        }
+        return Data({{"id", id},
+                     {"file_name", p->file_name},
+                     {"org_id", p->community_id},
+                     {"status", "imported"},
+                     {"report", j}});
+      },
+      /*long_running=*/true);
 
   app.Add(router, "GET", "/api/v1/imports/{id}/errors", [](Context& ctx) {
     RequestState& st = State(ctx);
@@ -236,43 +267,55 @@ void AddTransferRoutes(App& app, Router& router) {
     return r;
   });
 
-  app.Add(router, "POST", "/api/v1/exports", [&app](Context& ctx) {
-    static const Shape kShape{{{"org_id", FieldKind::kInteger, true, 0}, {"include_ended", FieldKind::kBoolean, false, 0}}};
-    std::vector<FieldError> fields;
-    auto body = ParseBody(ctx.request.body, kShape, &fields);
-    if (!body.ok()) return ErrorResponse(body.status(), fields);
-    RequestState& st = State(ctx);
-    std::string org_id = std::to_string((*body)["org_id"].get<int64_t>());
-    // A grid scope never exports (no export permission either): answer as for any other unit.
-    auto unit = st.scope->grid_limited() ? Result<org::OrgUnit>(st.Denied("组织单位", "org_unit", org_id, "grid_scope"))
-                                         : st.UnitInScope(org_id);
-    if (!unit.ok()) return ErrorResponse(unit.status());
-    registry::ExportOptions options;
-    options.org_code = unit->code;
-    options.out_path = ExportDir(app) + "/" + RandomId() + ".xlsx";
-    options.include_ended = body->value("include_ended", false);
-    std::string role = st.role();
-    options.transform = [role](const std::string& key, const std::string& value) { return MaskedFor(role, key, value); };
-    auto result = registry::ExportRegistry(st.db(), options);
-    if (!result.ok()) {
-      std::filesystem::remove(options.out_path);
-      return ErrorResponse(result.status());
-    }
-    std::ifstream in(options.out_path, std::ios::binary);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    std::filesystem::remove(options.out_path);
-    audit::AuditEvent e = st.Event(AuditAction::kExport, "registry", unit->code, unit->id);
-    e.details = {{"rows", result->rows}, {"sha256", result->sha256}, {"include_ended", options.include_ended}};
-    Status s = st.Audit(e);
-    if (!s.ok()) return ErrorResponse(s);
-    Response r;
-    r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    r.body = buf.str();
-    std::string name = unit->name + "居民名册.xlsx";
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"registry.xlsx\"; filename*=UTF-8''" + PercentEncode(name));
-    return r;
-  }, /*long_running=*/true);
+  app.Add(
+      router, "POST", "/api/v1/exports",
+      [&app](Context& ctx) {
+        static const Shape kShape{{{"org_id", FieldKind::kInteger, true, 0},
+                                   {"include_ended", FieldKind::kBoolean, false, 0}}};
+        std::vector<FieldError> fields;
+        auto body = ParseBody(ctx.request.body, kShape, &fields);
+        if (!body.ok()) return ErrorResponse(body.status(), fields);
+        RequestState& st = State(ctx);
+        std::string org_id = std::to_string((*body)["org_id"].get<int64_t>());
+        // A grid scope never exports (no export permission either): answer as for any other unit.
+        auto unit =
+            st.scope->grid_limited()
+                ? Result<org::OrgUnit>(st.Denied("组织单位", "org_unit", org_id, "grid_scope"))
+                : st.UnitInScope(org_id);
+        if (!unit.ok()) return ErrorResponse(unit.status());
+        registry::ExportOptions options;
+        options.org_code = unit->code;
+        options.out_path = NewExportPath(app);
+        options.include_ended = body->value("include_ended", false);
+        std::string role = st.role();
+        options.transform = [role](const std::string& key, const std::string& value) {
+          return MaskedFor(role, key, value);
+        };
+        auto result = registry::ExportRegistry(st.db(), options);
+        if (!result.ok()) {
+          std::filesystem::remove(options.out_path);
+          return ErrorResponse(result.status());
+        }
+        std::ifstream in(options.out_path, std::ios::binary);
+        std::stringstream buf;
+        buf << in.rdbuf();
+        std::filesystem::remove(options.out_path);
+        audit::AuditEvent e = st.Event(AuditAction::kExport, "registry", unit->code, unit->id);
+        e.details = {{"rows", result->rows},
+                     {"sha256", result->sha256},
+                     {"include_ended", options.include_ended}};
+        Status s = st.Audit(e);
+        if (!s.ok()) return ErrorResponse(s);
+        Response r;
+        r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        r.body = buf.str();
+        std::string name = unit->name + "居民名册.xlsx";
+        r.headers.emplace_back(
+            "Content-Disposition",
+            "attachment; filename=\"registry.xlsx\"; filename*=UTF-8''" + PercentEncode(name));
+        return r;
+      },
+      /*long_running=*/true);
 }
 
 }  // namespace linli::http

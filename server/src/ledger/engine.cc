@@ -80,18 +80,42 @@ std::string ValidDate(const std::string& given) {
 
 Status BadDate(const std::string& given) { return Error(ErrorCode::kBadDate, {{"value", given}}); }
 
-// The SELECT of entries with their registry facts and declared fields; append WHERE … yourself.
-std::string EntrySelect(const Ledger& l) {
+// The columns ReadEntry reads: entries with their registry facts and declared fields.
+std::string EntryColumns(const Ledger& l) {
   std::string sql =
       "SELECT e.id, e.ledger, e.subject_id, e.person_id, e.household_id, e.stage, e.enrolled_on, "
-      "e.exited_on, "
-      "e.exit_reason, e.last_followup_on, e.next_due_on, e.responsible_user_id, e.version, p.name, "
-      "p.community_id, "
-      "p.grid_id";
+      "e.exited_on, e.exit_reason, e.last_followup_on, e.next_due_on, e.responsible_user_id, "
+      "e.version, p.name, p.community_id, p.grid_id";
   for (const Field& f : l.fields) sql += ", d." + Column(f);
-  sql += " FROM ledger_entries e JOIN persons p ON p.id = e.person_id JOIN " + Table(l) +
-         " d ON d.entry_id = e.id";
   return sql;
+}
+
+// Entries joined to their person and their ledger's table.
+std::string EntryFrom(const Ledger& l) {
+  return " FROM ledger_entries e JOIN persons p ON p.id = e.person_id JOIN " + Table(l) +
+         " d ON d.entry_id = e.id";
+}
+
+// EntryColumns and EntryFrom; append WHERE … yourself.
+std::string EntrySelect(const Ledger& l) { return EntryColumns(l) + EntryFrom(l); }
+
+// The history's record of a change: field → [before, after] as displayed, for the fields whose
+// display changes; sensitive values are never written there, only "***" for "had a value".
+json Changes(const Ledger& l, const Record& before, const Record& changes) {
+  json diff = json::object();
+  for (const auto& [k, v] : changes) {
+    const Field* f = l.FindField(k);
+    auto it = before.find(k);
+    std::string was = it == before.end() ? "" : ValueText(l, *f, it->second);
+    std::string now = ValueText(l, *f, v);
+    if (was == now) continue;
+    if (IsSensitiveType(f->type)) {
+      was = was.empty() ? "" : "***";
+      now = now.empty() ? "" : "***";
+    }
+    diff[k] = json::array({was, now});
+  }
+  return diff;
 }
 
 }  // namespace
@@ -492,12 +516,7 @@ Result<Outcome> Engine::ApplyEnrol(const Ledger& l, int64_t subject_id, const Re
              now}));
     out.entry_id = rows[0].Int(0);
     RETURN_IF_ERROR(WriteValues(l, out.entry_id, record, true));
-    json changes = json::object();
-    for (const auto& [key, v] : record) {
-      const Field* f = l.FindField(key);
-      if (IsEmpty(v)) continue;
-      changes[key] = json::array({"", IsSensitiveType(f->type) ? "***" : ValueText(l, *f, v)});
-    }
+    json changes = Changes(l, {}, record);
     RETURN_IF_ERROR(AddEvent(out.entry_id, "enrol", l.Enrol().label, on_date, "", l.Enrol().to, "",
                              changes, requested_by, approved_by)
                         .status());
@@ -588,15 +607,7 @@ Result<Outcome> Engine::ApplyTransition(const Ledger& l, const Entry& e, const s
                                         const std::string& reason, int64_t requested_by,
                                         int64_t approved_by) {
   RETURN_IF_ERROR(storage::InTransaction(*db_, [&]() -> Status {
-    json diff = json::object();
-    for (const auto& [k, v] : changes) {
-      const Field* f = l.FindField(k);
-      auto old = e.values.count(k) ? e.values.at(k) : Value{};
-      std::string before = ValueText(l, *f, old), after = ValueText(l, *f, v);
-      if (before == after) continue;
-      diff[k] =
-          IsSensitiveType(f->type) ? json::array({"***", "***"}) : json::array({before, after});
-    }
+    json diff = Changes(l, e.values, changes);
     RETURN_IF_ERROR(WriteValues(l, e.id, changes, false));
     const Stage* to = l.FindStage(t.to);
     Params p = {t.to, NowIso()};
@@ -659,15 +670,7 @@ Status Engine::Edit(const Ledger& l, int64_t entry_id, const json& values, const
     return Error(ErrorCode::kLedgerInvalid,
                  {{"ledger", l.name}, {"count", std::to_string(problems->size())}});
   return storage::InTransaction(*db_, [&]() -> Status {
-    json diff = json::object();
-    for (const auto& [k, v] : changes) {
-      const Field* f = l.FindField(k);
-      auto old = e.values.count(k) ? e.values.at(k) : Value{};
-      std::string before = ValueText(l, *f, old), after = ValueText(l, *f, v);
-      if (before != after)
-        diff[k] =
-            IsSensitiveType(f->type) ? json::array({"***", "***"}) : json::array({before, after});
-    }
+    json diff = Changes(l, e.values, changes);
     if (diff.empty()) return Status::Ok();
     RETURN_IF_ERROR(WriteValues(l, e.id, changes, false));
     RETURN_IF_ERROR(
@@ -967,8 +970,11 @@ Result<std::vector<std::pair<std::string, int64_t>>> Engine::EntriesOfPerson(int
   return out;
 }
 
-Result<ListResult> Engine::List(const Ledger& l, const ListQuery& q) {
-  Params p;
+namespace {
+
+// The FROM and WHERE of a list query (filters, scope, stage, due window, name prefix), its
+// parameters appended to `p`.
+Result<std::string> ListFromWhere(const Ledger& l, const ListQuery& q, Params& p) {
   std::string where = " WHERE e.ledger = ?";
   p.push_back(l.key);
   where += " AND p.community_id IN (" + storage::InList(q.community_ids, p) + ")";
@@ -1011,12 +1017,21 @@ Result<ListResult> Engine::List(const Ledger& l, const ListQuery& q) {
     p.push_back(q.name_prefix);
     p.push_back(q.name_prefix + "\xF4\x8F\xBF\xBF");
   }
-  ASSIGN_OR_RETURN(
-      int64_t total,
-      db_->QueryInt("SELECT count(*) FROM ledger_entries e JOIN persons p ON p.id = e.person_id "
-                    "JOIN " +
-                        Table(l) + " d ON d.entry_id = e.id" + where,
-                    p));
+  return EntryFrom(l) + where;
+}
+
+}  // namespace
+
+Result<int64_t> Engine::Count(const Ledger& l, const ListQuery& q) {
+  Params p;
+  ASSIGN_OR_RETURN(std::string from_where, ListFromWhere(l, q, p));
+  return db_->QueryInt("SELECT count(*)" + from_where, p);
+}
+
+Result<ListResult> Engine::List(const Ledger& l, const ListQuery& q) {
+  ASSIGN_OR_RETURN(int64_t total, Count(l, q));
+  Params p;
+  ASSIGN_OR_RETURN(std::string where, ListFromWhere(l, q, p));
   std::string sort_expr = q.sort == "enrolled_on"   ? "e.enrolled_on"
                           : q.sort == "next_due_on" ? "COALESCE(e.next_due_on, '9999-12-31')"
                           : q.sort == "name"        ? "p.name"
@@ -1049,9 +1064,7 @@ Result<ListResult> Engine::List(const Ledger& l, const ListQuery& q) {
                                         : " ORDER BY " + sort_expr + " " + dir + ", e.id " + dir;
   // The page in one statement: Get's columns (EntrySelect) plus the sort value for the cursor, read
   // as Get reads them (not one Get per row: 20 more statements per page).
-  std::string select = EntrySelect(l);
-  select.insert(select.find(" FROM ledger_entries e"),
-                ", " + (sort_expr.empty() ? std::string("''") : sort_expr));
+  std::string select = EntryColumns(l) + ", " + (sort_expr.empty() ? std::string("''") : sort_expr);
   ASSIGN_OR_RETURN(auto rows,
                    db_->Query(select + where + order + " LIMIT " + std::to_string(limit + 1), p));
   const size_t sort_col = 16 + l.fields.size();
@@ -1122,9 +1135,7 @@ Result<json> Engine::Statistics(const Ledger& l,
     json unit = {{"org_id", unit_id}};
     Params base;
     std::string in = storage::InList(communities, base);
-    std::string from_sql =
-        " FROM ledger_entries e JOIN persons p ON p.id = e.person_id JOIN " + Table(l) +
-        " d ON d.entry_id = e.id WHERE e.ledger = ? AND p.community_id IN (" + in + ")";
+    std::string from_sql = EntryFrom(l) + " WHERE e.ledger = ? AND p.community_id IN (" + in + ")";
     auto params = [&](std::initializer_list<Value> more) {
       Params p = {l.key};
       p.insert(p.end(), base.begin(), base.end());

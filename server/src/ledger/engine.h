@@ -163,6 +163,8 @@ class Engine {
   Result<std::vector<std::pair<std::string, int64_t>>> EntriesOfPerson(int64_t person_id);
 
   Result<ListResult> List(const Ledger& ledger, const ListQuery& query);
+  // List's total alone (one count statement), for overview counts.
+  Result<int64_t> Count(const Ledger& ledger, const ListQuery& query);
   Result<Completeness> ReportCompleteness(const Ledger& ledger,
                                           const std::vector<int64_t>& community_ids,
                                           const std::string& date);
