@@ -207,6 +207,10 @@ TEST_F(LedgerApiTest, NewLedgerFromADeclarationFolderWorksEndToEnd) {
   ASSERT_EQ(stats.status, 200) << stats.raw;
   EXPECT_EQ(stats.body["data"]["units"][0]["statistics"]["by_level"]["by"]["1"], 1);
   EXPECT_EQ(stats.body["data"]["units"][0]["statistics"]["income"]["total"], 1200.0);
+  // As of yesterday, before the level change took effect, it counts in its old level.
+  Reply before = w.Call(&worker, "GET", "/api/v1/ledgers/fangwen/statistics?as_of=2026-06-29");
+  ASSERT_EQ(before.status, 200) << before.raw;
+  EXPECT_EQ(before.body["data"]["units"][0]["statistics"]["by_level"]["by"], (json{{"2", 1}}));
 
   // Export in the declared layout; importing it back changes nothing; a new row enrols.
   Reply xlsx = w.Call(&worker, "GET", "/api/v1/ledgers/fangwen/export");

@@ -99,6 +99,20 @@ std::string EntryFrom(const Ledger& l) {
 // EntryColumns and EntryFrom; append WHERE … yourself.
 std::string EntrySelect(const Ledger& l) { return EntryColumns(l) + EntryFrom(l); }
 
+// SQL for the value field `f` of entry e (its row d) held on `as_of`: the current value, or, when
+// the field changed after that date, what it held before the first such change
+// (ledger_field_history). Today and later need no history: changes are never future-dated.
+// `as_of` is a validated date and field keys are [a-z0-9_]: both safe to inline.
+std::string ValueAsOf(const Field& f, const std::string& as_of) {
+  std::string current = "d." + Column(f);
+  if (as_of >= Today().ToString()) return current;
+  std::string later = " FROM ledger_field_history h WHERE h.entry_id = e.id AND h.field = '" +
+                      f.key + "' AND h.changed_on > '" + as_of + "'";
+  std::string old = IntegerStored(f.type) ? "h.old_int" : "h.old_text";
+  return "CASE WHEN EXISTS (SELECT 1" + later + ") THEN (SELECT " + old + later +
+         " ORDER BY h.changed_on, h.id LIMIT 1) ELSE " + current + " END";
+}
+
 // The history's record of a change: field → [before, after] as displayed, for the fields whose
 // display changes; sensitive values are never written there, only "***" for "had a value".
 json Changes(const Ledger& l, const Record& before, const Record& changes) {
@@ -323,6 +337,23 @@ Status Engine::WriteValues(const Ledger& l, int64_t entry_id, const Record& valu
   if (values.empty()) return Status::Ok();
   params.push_back(Value{entry_id});
   return db_->Exec("UPDATE " + Table(l) + " SET " + sets + " WHERE entry_id = ?", params);
+}
+
+Status Engine::KeepHistory(const Ledger& l, int64_t entry_id, const Record& before,
+                           const Record& changes, const std::string& on_date) {
+  for (const auto& [key, v] : changes) {
+    const Field* f = l.FindField(key);
+    if (IsSensitiveType(f->type)) continue;
+    auto it = before.find(key);
+    Value was = it == before.end() || IsEmpty(it->second) ? Value{} : it->second;
+    if (was == (IsEmpty(v) ? Value{} : v)) continue;
+    bool integer = IntegerStored(f->type);
+    RETURN_IF_ERROR(db_->Exec(
+        "INSERT INTO ledger_field_history (entry_id, field, changed_on, old_int, old_text) "
+        "VALUES (?, ?, ?, ?, ?)",
+        {entry_id, key, on_date, integer ? was : Value{}, integer ? Value{} : was}));
+  }
+  return Status::Ok();
 }
 
 Result<int64_t> Engine::AddEvent(int64_t entry_id, const std::string& event,
@@ -608,6 +639,7 @@ Result<Outcome> Engine::ApplyTransition(const Ledger& l, const Entry& e, const s
                                         int64_t approved_by) {
   RETURN_IF_ERROR(storage::InTransaction(*db_, [&]() -> Status {
     json diff = Changes(l, e.values, changes);
+    RETURN_IF_ERROR(KeepHistory(l, e.id, e.values, changes, on_date));
     RETURN_IF_ERROR(WriteValues(l, e.id, changes, false));
     const Stage* to = l.FindStage(t.to);
     Params p = {t.to, NowIso()};
@@ -672,6 +704,7 @@ Status Engine::Edit(const Ledger& l, int64_t entry_id, const json& values, const
   return storage::InTransaction(*db_, [&]() -> Status {
     json diff = Changes(l, e.values, changes);
     if (diff.empty()) return Status::Ok();
+    RETURN_IF_ERROR(KeepHistory(l, e.id, e.values, changes, Today().ToString()));
     RETURN_IF_ERROR(WriteValues(l, e.id, changes, false));
     RETURN_IF_ERROR(
         db_->Exec("UPDATE ledger_entries SET updated_at = ?, version = version + 1 WHERE id = ?",
@@ -1160,12 +1193,11 @@ Result<json> Engine::Statistics(const Ledger& l,
     for (const Statistic& s : l.statistics) {
       const Field* sum = s.sum_field.empty() ? nullptr : l.FindField(s.sum_field);
       const Field* by = s.by_field.empty() ? nullptr : l.FindField(s.by_field);
-      std::string measure = sum ? "COALESCE(sum(d." + Column(*sum) + "), 0)" : "count(*)";
-      std::string group = by ? "d." + Column(*by) : "''";
-      ASSIGN_OR_RETURN(auto rows,
-                       db_->Query("SELECT " + group + ", " + measure + from_sql + active +
-                                      (by ? " GROUP BY " + group : std::string()),
-                                  params({as_of, as_of})));
+      std::string measure = sum ? "COALESCE(sum(" + ValueAsOf(*sum, as_of) + "), 0)" : "count(*)";
+      std::string group = by ? ValueAsOf(*by, as_of) : "''";
+      ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT " + group + ", " + measure + from_sql +
+                                                 active + (by ? " GROUP BY 1" : std::string()),
+                                             params({as_of, as_of})));
       json values = json::object();
       double sum_total = 0;
       int64_t count_total = 0;

@@ -169,7 +169,8 @@ class Engine {
                                           const std::vector<int64_t>& community_ids,
                                           const std::string& date);
   // Each declared statistic for the active entries on `as_of` in each of `units` (org unit →
-  // the communities it covers), plus enrolments and exits in [from, as_of].
+  // the communities it covers), plus enrolments and exits in [from, as_of]. Counts and sums use
+  // the values the entries held on `as_of` (a class changed since counts in its old class).
   Result<nlohmann::json> Statistics(
       const Ledger& ledger, const std::vector<std::pair<int64_t, std::vector<int64_t>>>& units,
       const std::string& from, const std::string& as_of);
@@ -189,6 +190,10 @@ class Engine {
                              std::vector<FieldProblem>* problems);
   Result<RuleContext> ContextFor(const Ledger& ledger, int64_t person_id, int64_t household_id);
   Status WriteValues(const Ledger& ledger, int64_t entry_id, const Record& values, bool insert);
+  // Records what each changed (non-sensitive) field held before `on_date`, for Statistics as of
+  // a past date.
+  Status KeepHistory(const Ledger& ledger, int64_t entry_id, const Record& before,
+                     const Record& changes, const std::string& on_date);
   Result<int64_t> AddEvent(int64_t entry_id, const std::string& event, const std::string& label,
                            const std::string& on_date, const std::string& from,
                            const std::string& to, const std::string& reason,

@@ -399,6 +399,62 @@ CREATE TABLE ledger_columns (
 );
 )SQL";
 
+// v5: what ledger statistics for a past date and attachment fields need. ledger_field_history
+// keeps each field value an entry held before a change and the date the change took effect, so
+// that a statistic "as of" a past date counts the class or amount the entry had then.
+// ledger_attachments holds uploaded files of attachment fields, encrypted with the field key
+// (scans of certificates and approval forms are personal information); entry_id is NULL until
+// an entry takes the upload.
+constexpr const char* kV5LedgerHistoryCommon = R"SQL(
+CREATE TABLE ledger_field_history (
+  id {{pk}},
+  entry_id {{int}} NOT NULL REFERENCES ledger_entries(id),
+  field TEXT NOT NULL,
+  changed_on TEXT NOT NULL,
+  old_int {{int}},
+  old_text TEXT
+);
+CREATE INDEX ledger_field_history_entry ON ledger_field_history(entry_id, field, changed_on);
+
+CREATE TABLE ledger_attachments (
+  id {{pk}},
+  ledger TEXT NOT NULL,
+  field TEXT NOT NULL,
+  entry_id {{int}} REFERENCES ledger_entries(id),
+  file_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  size_bytes {{int}} NOT NULL,
+  sha256 TEXT NOT NULL,
+  content TEXT NOT NULL,
+  uploaded_by {{int}} NOT NULL,
+  uploaded_at TEXT NOT NULL
+);
+CREATE INDEX ledger_attachments_entry ON ledger_attachments(entry_id);
+)SQL";
+
+// Schema v5: the address grams (registry/search.cc), so that a 1- or 2-character address fragment
+// (no trigram below 3 characters) is found through an index instead of a scan of every resident.
+// Keyed like person_grams, community first. Kept per place, not per person: every address is its
+// room's canonical address (org::PlaceCache), and places are ~40% of the persons' rows. A place
+// other than a room holds every 1- and 2-gram of its address; a room only those not in its
+// parent's address (its own segment, "401室", and the character before it), so a room costs about
+// 6 rows instead of 25. A fragment's persons are then those in rooms that hold it, and those in
+// rooms whose parent holds it. Filled for existing places here; PlaceCache fills new ones.
+constexpr const char* kV5PlaceGramsSqlite = R"SQL(
+CREATE TABLE place_grams (community_id INTEGER NOT NULL, gram TEXT NOT NULL, place_id INTEGER NOT NULL,
+  PRIMARY KEY (community_id, gram, place_id)) WITHOUT ROWID;
+)SQL";
+
+constexpr const char* kV5PlaceGramsPostgres = R"SQL(
+CREATE TABLE place_grams (community_id BIGINT NOT NULL, gram TEXT NOT NULL, place_id BIGINT NOT NULL,
+  PRIMARY KEY (community_id, gram, place_id));
+)SQL";
+
+std::string V5Sql(Dialect d) {
+  return std::string(d == Dialect::kSqlite ? kV5PlaceGramsSqlite : kV5PlaceGramsPostgres) +
+         PlaceGramsFillSql(d, "1 = 1") + ";\n";
+}
+
 std::string Expand(std::string sql, Dialect d) {
   for (size_t pos; (pos = sql.find("{{fts_ai}}")) != std::string::npos;)
     sql.replace(pos, 10, kSqlitePersonFtsInsertTrigger);
@@ -419,6 +475,7 @@ const std::vector<Migration>& AllMigrations() {
       {2, "accounts", kV2AccountsCommon, "", ""},
       {3, "audit", kV3AuditCommon, kV3AuditSqlite, kV3AuditPostgres},
       {4, "ledgers", kV4LedgersCommon, "", ""},
+      {5, "ledger_history", kV5LedgerHistoryCommon, "", ""},
   };
   return kAll;
 }
