@@ -5,25 +5,15 @@
 //   the second user; a zero report filed in 重点对象 and seen on the completeness view; the
 //   statistics chart; the export download and its dry-run import refused row by row; a grid worker not seeing 社区矫正 at all; the 390 px
 //   phone layout; screenshots of the main ledger pages for docs/USER-GUIDE.md.
-import path from "node:path";
-import { uiLogin, shot, assert } from "./lib.mjs";
-
-/** YYYY-MM-DD of n days before today (local time, like the date pickers). */
-function daysAgo(n) {
-  const d = new Date();
-  d.setDate(d.getDate() - n);
-  const p = (x) => String(x).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
-/** Types a date into an Element Plus date picker inside `scope` and confirms it. */
-async function fillDate(page, scope, value) {
-  const input = page.locator(`${scope} input`).first();
-  await input.click();
-  await input.fill(value);
-  await input.press("Enter");
-  await page.keyboard.press("Escape").catch(() => {});
-}
+import {
+  uiLogin,
+  shot,
+  assert,
+  daysAgo,
+  fillDate,
+  pickSubject,
+  downloadLedgerExport,
+} from "./lib.mjs";
 
 /** Approves the pending request whose row mentions `text`, as the logged-in approver. */
 async function approveInInbox(page, base, text, note) {
@@ -90,12 +80,7 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
         // The enrolment form, built from the declaration: the household through a resident.
         await page.goto(`${base}/ledgers/dibao/new`);
         await page.waitForSelector('[data-field="class"]');
-        await page.click('[data-test="ledger-subject"] .el-select__wrapper');
-        await page.fill('[data-test="ledger-subject"] input', who);
-        await page.click(
-          `.el-select-dropdown__item:visible:has-text("${who}")`,
-        );
-        await page.waitForSelector('[data-test="ledger-subject-chosen"]');
+        await pickSubject(page, who);
         await pickOption(page, '[data-field="class"]', "C类");
         // Checked before sending, with the server's own message template.
         await page.fill('[data-field="people_covered"] input', "0");
@@ -316,19 +301,14 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
           '[data-test="ledger-stats-table"] >> text=安华',
         );
         await shot(page, "39-ledger-stats");
-        await page.goto(`${base}/ledgers/dibao/transfer`);
-        const [download] = await Promise.all([
-          page.waitForEvent("download"),
-          page.click('[data-test="ledger-export-download"]'),
-        ]);
-        assert(
-          download.suggestedFilename().endsWith(".xlsx"),
-          `export file: ${download.suggestedFilename()}`,
-        );
         // The export masks ID numbers, so the same file uploaded again is refused at the
         // dry run, row by row, and nothing is written.
-        const file = path.join(ctx.world.dir, "dibao-export.xlsx");
-        await download.saveAs(file);
+        const file = await downloadLedgerExport(
+          page,
+          base,
+          "dibao",
+          ctx.world.dir,
+        );
         await page.setInputFiles('[data-test="ledger-import-file"]', file);
         await page.click('[data-test="ledger-import-check"]');
         const errors = '[data-test="ledger-import-errors"] .el-table__row';

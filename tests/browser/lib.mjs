@@ -286,3 +286,87 @@ export async function runTests(tests, ctx) {
   }
   return { passed, failed };
 }
+
+/** A valid 18-digit ID number for a 17-digit body (GB 11643 check digit). */
+export function idWithCheck(body17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body17].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  return body17 + "10X98765432"[sum % 11];
+}
+
+/** YYYY-MM-DD of n days before today (local time, like the date pickers). */
+export function daysAgo(n) {
+  const d = new Date();
+  d.setDate(d.getDate() - n);
+  const p = (x) => String(x).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** Types a date into an Element Plus date picker inside `scope` and confirms it. */
+export async function fillDate(page, scope, value) {
+  const input = page.locator(`${scope} input`).first();
+  await input.click();
+  await input.fill(value);
+  await input.press("Enter");
+  await page.keyboard.press("Escape").catch(() => {});
+}
+
+/** The cells of an .xlsx file's first sheet as rows of text (shared or inline strings), via Python. */
+export function readXlsxRows(file) {
+  const out = execFileSync(
+    "python3",
+    [
+      "-c",
+      `import json,re,sys,zipfile
+import xml.etree.ElementTree as ET
+ns={'m':'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
+z=zipfile.ZipFile(sys.argv[1])
+shared=[]
+if 'xl/sharedStrings.xml' in z.namelist():
+  for si in ET.fromstring(z.read('xl/sharedStrings.xml')).findall('m:si',ns):
+    shared.append(''.join(t.text or '' for t in si.iter('{%s}t'%ns['m'])))
+def col(ref):
+  n=0
+  for ch in re.match('[A-Z]+',ref).group(0): n=n*26+ord(ch)-64
+  return n-1
+rows=[]
+for row in ET.fromstring(z.read('xl/worksheets/sheet1.xml')).iter('{%s}row'%ns['m']):
+  cells={}
+  for c in row.findall('m:c',ns):
+    t=c.get('t'); v=c.find('m:v',ns)
+    if t=='s': text=shared[int(v.text)]
+    elif t=='inlineStr': text=''.join(x.text or '' for x in c.iter('{%s}t'%ns['m']))
+    else: text=v.text if v is not None else ''
+    cells[col(c.get('r'))]=text
+  rows.append([cells.get(i,'') for i in range(max(cells)+1)] if cells else [])
+print(json.dumps(rows,ensure_ascii=False))`,
+      file,
+    ],
+    { encoding: "utf8" },
+  );
+  return JSON.parse(out);
+}
+
+/** Picks the subject of a ledger enrolment form: types the name, chooses the one hit. */
+export async function pickSubject(page, name) {
+  await page.click('[data-test="ledger-subject"] .el-select__wrapper');
+  await page.fill('[data-test="ledger-subject"] input', name);
+  await page.click(`.el-select-dropdown__item:visible:has-text("${name}")`);
+  await page.waitForSelector('[data-test="ledger-subject-chosen"]');
+}
+
+/** Downloads a ledger's export from its 导入导出 page (no approval needed) into `dir`; returns the path. */
+export async function downloadLedgerExport(page, base, key, dir) {
+  await page.goto(`${base}/ledgers/${key}/transfer`);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click('[data-test="ledger-export-download"]'),
+  ]);
+  assert(
+    download.suggestedFilename().endsWith(".xlsx"),
+    `export file: ${download.suggestedFilename()}`,
+  );
+  const file = path.join(dir, `${key}-export.xlsx`);
+  await download.saveAs(file);
+  return file;
+}

@@ -4,7 +4,9 @@
 //   with server field errors at the field, the import wizard with a dirty file, export download,
 //   a grid worker refused another grid's resident by URL, the 390 px phone layout, the 简体/繁體
 //   switch, and a screenshot of each main page into docs/screenshots/ for docs/USER-GUIDE.md;
-//   first, the web sources are type-checked (vue-tsc) and checked for prettier formatting.
+//   first, the web sources are type-checked (vue-tsc) and checked for prettier formatting; then
+//   the 台账 pages (ledgers.mjs) and a ledger declared only by a folder the run writes
+//   (declared-ledger.mjs, on every `linli` of the run through LINLI_LEDGERS).
 // Usage: node tests/browser/run.mjs   (BUILD_DIR, CHROMIUM, BROWSER_TEST_FILTER=name-part)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -17,17 +19,15 @@ import {
   shot,
   assert,
   runTests,
+  idWithCheck,
 } from "./lib.mjs";
 import { ledgerTests } from "./ledgers.mjs";
+import {
+  declaredLedgerTests,
+  writeDeclaredLedger,
+} from "./declared-ledger.mjs";
 
 const COMMUNITY = "110105001001";
-
-/** A valid 18-digit ID number for a 17-digit body (GB 11643 check digit). */
-function idWithCheck(body17) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((s, d, i) => s + Number(d) * w[i], 0);
-  return body17 + "10X98765432"[sum % 11];
-}
 
 async function newPage(ctx, opts = {}) {
   const context = await ctx.browser.newContext({
@@ -777,12 +777,16 @@ const tests = [
 
 // The 台账 pages (tests/browser/ledgers.mjs), after the registry tests.
 tests.push(...ledgerTests({ newPage, pickOption, noHorizontalScroll }));
+// A ledger declared only by a folder the run writes (tests/browser/declared-ledger.mjs).
+tests.push(...declaredLedgerTests({ newPage, pickOption, noHorizontalScroll }));
 
 async function main() {
   const world = new World();
   const ctx = { world, contexts: [] };
   let result = { passed: 0, failed: 0 };
   try {
+    // Every `linli` of the run (demo, users, serve) reads the test's declaration folder too.
+    world.env.LINLI_LEDGERS = writeDeclaredLedger(world.dir);
     world.demo();
     world.addUser("laowang", "community_worker", COMMUNITY);
     world.addUser("worker", "community_worker", COMMUNITY);
