@@ -30,7 +30,8 @@ export type LedgerFieldType =
   | "codes"
   | "person"
   | "phone"
-  | "id_number";
+  | "id_number"
+  | "attachment";
 
 export interface LedgerField {
   key: string;
@@ -45,6 +46,9 @@ export interface LedgerField {
   scale?: number;
   table?: string;
   choices?: { code: string; label: string }[];
+  /** attachment: the kinds accepted (pdf, jpg, png, docx, xlsx) and the largest size in KB. */
+  accept?: string[];
+  max_kb?: number;
   filter: boolean;
   help: string;
   visible: boolean;
@@ -94,7 +98,16 @@ export interface LedgerDeclaration extends Omit<LedgerSummary, "schedule"> {
   messages: Record<string, string>;
 }
 
-export type LedgerValue = string | number | boolean | string[] | null;
+/** An attachment field's value: the uploaded file (upload answers with size, kind, sha256). */
+export interface LedgerAttachment {
+  id: number;
+  name: string;
+  size?: number;
+  kind?: string;
+  sha256?: string;
+}
+
+export type LedgerValue = string | number | boolean | string[] | LedgerAttachment | null;
 
 export interface LedgerEntry {
   id: number;
@@ -295,6 +308,27 @@ export const importLedgerApi = (
     contentType: "application/octet-stream",
   });
 
+/** Uploads one file for an attachment field (before the entry is saved); its id goes into values. */
+export const uploadAttachmentApi = (key: string, field: string, file: File) =>
+  request<LedgerAttachment>("POST", `${base(key)}/attachments`, {
+    query: { field, file_name: file.name },
+    body: file,
+    contentType: "application/octet-stream",
+  });
+export const downloadAttachmentApi = (key: string, entryId: number, attachmentId: number) =>
+  requestFile("GET", `${base(key)}/entries/${entryId}/attachments/${attachmentId}`);
+
+/** The attachment in a value (an uploaded file, or only its id), or null. */
+export function attachmentOf(v: LedgerValue | undefined): LedgerAttachment | null {
+  if (typeof v === "number") return { id: v, name: `#${v}` };
+  if (v && typeof v === "object" && !Array.isArray(v) && typeof v.id === "number") return v;
+  return null;
+}
+
+/** The kinds an attachment field accepts (the declaration's default: pdf, jpg, png). */
+export const attachmentKinds = (f: LedgerField) => f.accept ?? ["pdf", "jpg", "png"];
+export const attachmentMaxKb = (f: LedgerField) => f.max_kb ?? 5120;
+
 // ---- client-side checks with the server's templates (error codes 9003–9009) ----
 
 function fill(template: string, params: Record<string, string | number>): string {
@@ -315,6 +349,7 @@ const typeLabels: Record<string, string> = {
   person: "居民",
   phone: "电话号码",
   id_number: "公民身份号码",
+  attachment: "附件",
 };
 
 function today(): string {
@@ -335,7 +370,7 @@ export function daysAgo(n: number): string {
 const isEmpty = (v: LedgerValue | undefined) =>
   v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0);
 
-/** The values to send: empty ones left out, numbers as numbers. */
+/** The values to send: empty ones left out, numbers as numbers, attachments as their id. */
 export function payload(
   fields: LedgerField[],
   model: Record<string, LedgerValue>,
@@ -344,7 +379,9 @@ export function payload(
   for (const f of fields) {
     const v = model[f.key];
     if (isEmpty(v)) continue;
-    if (["integer", "decimal", "money"].includes(f.type) && typeof v === "string") {
+    if (f.type === "attachment") {
+      out[f.key] = attachmentOf(v)?.id ?? v;
+    } else if (["integer", "decimal", "money"].includes(f.type) && typeof v === "string") {
       const n = Number(v.trim());
       out[f.key] = v.trim() !== "" && Number.isFinite(n) ? n : v;
     } else out[f.key] = v;
@@ -361,7 +398,9 @@ export function checkField(
   const m = (code: number, params: Record<string, string | number>) =>
     fill(messages[String(code)] ?? "", { label: f.label, ...params });
   if (isEmpty(v)) return f.required ? m(9003, {}) : "";
-  if (Array.isArray(v)) return "";
+  if (f.type === "attachment")
+    return attachmentOf(v) ? "" : m(9004, { type: typeLabels.attachment, value: String(v) });
+  if (Array.isArray(v) || typeof v === "object") return "";
   const text = String(v).trim();
   const bound = (b: number | string | undefined) =>
     b === undefined ? "不限" : b === "today" ? "今天" : String(b);

@@ -323,4 +323,12 @@ export default {
   "ledger.transfer.row": "行",
   "ledger.transfer.column": "列",
   "ledger.transfer.message": "问题",
+  "ledger.attachment.choose": "选择文件",
+  "ledger.attachment.uploading": "正在上传…",
+  "ledger.attachment.replace": "重新上传",
+  "ledger.attachment.remove": "移除",
+  "ledger.attachment.hint": "选好文件即上传；可传 {accept}，不超过 {max}",
+  "ledger.attachment.bytes": "{n} 字节",
+  "ledger.attachment.bad_kind": "“{label}”只能上传 {accept} 文件，“{name}”不是",
+  "ledger.attachment.too_large": "“{label}”的文件不能超过 {max}，“{name}”有 {size}",
 } as const;

@@ -322,4 +322,12 @@ export default {
   "ledger.transfer.row": "行",
   "ledger.transfer.column": "列",
   "ledger.transfer.message": "問題",
+  "ledger.attachment.choose": "選擇文件",
+  "ledger.attachment.uploading": "正在上傳…",
+  "ledger.attachment.replace": "重新上傳",
+  "ledger.attachment.remove": "移除",
+  "ledger.attachment.hint": "選好文件即上傳；可傳 {accept}，不超過 {max}",
+  "ledger.attachment.bytes": "{n} 字節",
+  "ledger.attachment.bad_kind": "“{label}”只能上傳 {accept} 文件，“{name}”不是",
+  "ledger.attachment.too_large": "“{label}”的文件不能超過 {max}，“{name}”有 {size}",
 } as const;

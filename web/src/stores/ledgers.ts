@@ -4,6 +4,7 @@ import { defineStore } from "pinia";
 import { ref, watch } from "vue";
 import { script } from "../i18n";
 import {
+  attachmentOf,
   getLedgerApi,
   listLedgersApi,
   type LedgerDeclaration,
@@ -48,7 +49,7 @@ export const useLedgersStore = defineStore("ledgers", () => {
   return { list, declarations, loadList, declaration, reset };
 });
 
-/** The text to show for a value: the server's label for codes, booleans and money. */
+/** The text to show for a value: the server's label for codes, booleans and money; a file's name. */
 export function shownValue(
   f: LedgerField,
   values: Record<string, LedgerValue>,
@@ -58,6 +59,7 @@ export function shownValue(
   if (label !== undefined && label !== "") return label;
   const v = values[f.key];
   if (v === null || v === undefined) return "";
+  if (f.type === "attachment") return attachmentOf(v)?.name ?? "";
   if (f.choices) return f.choices.find((c) => c.code === String(v))?.label ?? String(v);
   if (typeof v === "boolean") return v ? "是" : "否";
   return String(v);
