@@ -20,7 +20,9 @@ const char* kEstates[] = {"东湖小区", "西湖小区", "南湖小区", "北�
 const char* kGiven[] = {"春", "夏", "秋", "冬", "梅", "兰", "竹", "菊", "松", "柏", "桃", "李",
                         "杏", "枫", "桂", "荷", "莲", "萍", "霞", "云", "雪", "霜", "露", "虹"};
 
-io::Cell TextCell(const std::string& s) { return {s.empty() ? io::CellType::kEmpty : io::CellType::kText, s}; }
+io::Cell TextCell(const std::string& s) {
+  return {s.empty() ? io::CellType::kEmpty : io::CellType::kText, s};
+}
 
 }  // namespace
 
@@ -39,7 +41,8 @@ std::unique_ptr<ApiWorld> ApiWorld::Build() {
       ADD_FAILURE() << db.status().ToString();
       return nullptr;
     }
-    auto add = [&](const std::string& code, const std::string& name, org::Level level, int64_t parent) {
+    auto add = [&](const std::string& code, const std::string& name, org::Level level,
+                   int64_t parent) {
       auto id = org::UpsertOrgUnit(**db, code, name, level, parent);
       EXPECT_TRUE(id.ok()) << id.status().ToString();
       int64_t v = id.ok() ? *id : 0;
@@ -53,18 +56,26 @@ std::unique_ptr<ApiWorld> ApiWorld::Build() {
       int64_t street = add(scode, street_names[s - 1], org::Level::kStreet, district);
       for (int c = 1; c <= 2; ++c) {
         std::string ccode = scode + "00" + std::to_string(c);
-        int64_t community = add(ccode, std::string(kEstates[(s - 1) * 2 + c - 1]).substr(0, 6) + "社区", org::Level::kCommunity, street);
-        for (int g = 1; g <= 3; ++g) add(ccode + "00" + std::to_string(g), "第" + std::to_string(g) + "网格", org::Level::kGrid, community);
+        int64_t community =
+            add(ccode, std::string(kEstates[(s - 1) * 2 + c - 1]).substr(0, 6) + "社区",
+                org::Level::kCommunity, street);
+        for (int g = 1; g <= 3; ++g)
+          add(ccode + "00" + std::to_string(g), "第" + std::to_string(g) + "网格",
+              org::Level::kGrid, community);
       }
     }
     // Users: every role, at the levels where scope matters.
     struct Spec {
       std::string role, code;
     };
-    std::vector<Spec> specs = {{"grid_worker", "110105001001001"}, {"grid_worker", "110105002001001"},
-                               {"community_worker", "110105001001"}, {"community_head", "110105001001"},
-                               {"supervisor", "110105001"},       {"supervisor", "110105"},
-                               {"system_admin", "110105"},        {"security_admin", "110105"},
+    std::vector<Spec> specs = {{"grid_worker", "110105001001001"},
+                               {"grid_worker", "110105002001001"},
+                               {"community_worker", "110105001001"},
+                               {"community_head", "110105001001"},
+                               {"supervisor", "110105001"},
+                               {"supervisor", "110105"},
+                               {"system_admin", "110105"},
+                               {"security_admin", "110105"},
                                {"auditor", "110105"}};
     for (const auto& s : specs) {
       WorldUser u;
@@ -145,7 +156,8 @@ WorldPerson ApiWorld::AddPerson(int64_t grid_id, const WorldPerson* twin_of) {
     if (u.id == community->id) break;
     ++ci;
   }
-  std::string birth = "19" + std::to_string(50 + serial_ % 40) + "0" + std::to_string(1 + serial_ % 9) + "1" + std::to_string(serial_ % 9);
+  std::string birth = "19" + std::to_string(50 + serial_ % 40) + "0" +
+                      std::to_string(1 + serial_ % 9) + "1" + std::to_string(serial_ % 9);
   if (twin_of) {
     p.name = twin_of->name;
   } else {
@@ -153,18 +165,21 @@ WorldPerson ApiWorld::AddPerson(int64_t grid_id, const WorldPerson* twin_of) {
     p.id_number = NextIdNumber(birth);
     p.phone = "139" + std::to_string(10000000 + serial_ * 7919 % 89999999);
   }
-  std::string birth_date = twin_of ? "" : birth.substr(0, 4) + "-" + birth.substr(4, 2) + "-" + birth.substr(6, 2);
+  std::string birth_date =
+      twin_of ? "" : birth.substr(0, 4) + "-" + birth.substr(4, 2) + "-" + birth.substr(6, 2);
   if (twin_of) {
     // The twin's birth date is the original's (from its ID number).
     const std::string& id = twin_of->id_number;
     birth_date = id.substr(6, 4) + "-" + id.substr(10, 2) + "-" + id.substr(12, 2);
   }
-  p.address = std::string(kEstates[ci]) + grid->name.substr(3, 1) + "栋1单元" + std::to_string(100 + serial_) + "室";
+  p.address = std::string(kEstates[ci]) + grid->name.substr(3, 1) + "栋1单元" +
+              std::to_string(100 + serial_) + "室";
   io::Sheet sheet;
-  sheet.rows = {{TextCell("姓名"), TextCell("公民身份号码"), TextCell("出生日期"), TextCell("联系电话"),
-                 TextCell("现居住地址"), TextCell("所属网格"), TextCell("与户主关系")},
-                {TextCell(p.name), TextCell(p.id_number), TextCell(birth_date), TextCell(p.phone), TextCell(p.address),
-                 TextCell(grid->name), TextCell("户主")}};
+  sheet.rows = {
+      {TextCell("姓名"), TextCell("公民身份号码"), TextCell("出生日期"), TextCell("联系电话"),
+       TextCell("现居住地址"), TextCell("所属网格"), TextCell("与户主关系")},
+      {TextCell(p.name), TextCell(p.id_number), TextCell(birth_date), TextCell(p.phone),
+       TextCell(p.address), TextCell(grid->name), TextCell("户主")}};
   registry::ImportOptions options;
   options.org_code = community->code;
   options.file_name = "world.csv";
@@ -172,7 +187,9 @@ WorldPerson ApiWorld::AddPerson(int64_t grid_id, const WorldPerson* twin_of) {
   auto report = registry::ImportRegistrySheet(*store->db, sheet, options);
   app_->Release(store);
   if (!report.ok() || report->persons.size() != 1) {
-    ADD_FAILURE() << "add person: " << (report.ok() ? registry::ReportToJson(*report).dump() : report.status().ToString());
+    ADD_FAILURE() << "add person: "
+                  << (report.ok() ? registry::ReportToJson(*report).dump()
+                                  : report.status().ToString());
     return p;
   }
   p.id = report->persons[0].second;
@@ -184,7 +201,8 @@ WorldPerson ApiWorld::AddPerson(int64_t grid_id, const WorldPerson* twin_of) {
   return p;
 }
 
-int64_t ApiWorld::AddUser(const std::string& role, int64_t org_id, bool must_change_password, std::string* username) {
+int64_t ApiWorld::AddUser(const std::string& role, int64_t org_id, bool must_change_password,
+                          std::string* username) {
   http::Store* store = app_->Acquire();
   auth::NewUser nu;
   nu.username = "t" + std::to_string(++serial_) + "_" + role.substr(0, 4);
@@ -234,8 +252,8 @@ const WorldUser& ApiWorld::User(const std::string& key) const {
   return users.front();
 }
 
-Reply ApiWorld::Call(const WorldUser* who, const std::string& method, const std::string& target, const std::string& body,
-                     const std::map<std::string, std::string>& headers) {
+Reply ApiWorld::Call(const WorldUser* who, const std::string& method, const std::string& target,
+                     const std::string& body, const std::map<std::string, std::string>& headers) {
   http::Request req;
   req.method = method;
   req.target = target;
@@ -254,7 +272,8 @@ Reply ApiWorld::Call(const WorldUser* who, const std::string& method, const std:
   r.raw = res.body;
   r.content_type = res.content_type;
   r.headers = res.headers;
-  if (res.content_type.rfind("application/json", 0) == 0) r.body = nlohmann::json::parse(res.body, nullptr, false);
+  if (res.content_type.rfind("application/json", 0) == 0)
+    r.body = nlohmann::json::parse(res.body, nullptr, false);
   return r;
 }
 
@@ -283,10 +302,18 @@ int64_t ApiWorld::AuditHead() {
   return n.ok() ? *n : -1;
 }
 
+int64_t ApiWorld::Count(const std::string& sql, const storage::Params& params) {
+  http::Store* store = app_->Acquire();
+  auto n = store->db->QueryInt(sql, params);
+  app_->Release(store);
+  return n.ok() ? *n : -1;
+}
+
 std::vector<nlohmann::json> ApiWorld::AuditSince(int64_t after) {
   http::Store* store = app_->Acquire();
   auto rows = store->db->Query(
-      "SELECT seq, action, outcome, target_type, target_id, details, user_id, reason FROM audit_log WHERE seq > ? ORDER BY seq",
+      "SELECT seq, action, outcome, target_type, target_id, details, user_id, reason FROM "
+      "audit_log WHERE seq > ? ORDER BY seq",
       {after});
   app_->Release(store);
   std::vector<nlohmann::json> out;

@@ -8,10 +8,9 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "http/app.h"
 #include "org/org.h"
@@ -53,8 +52,8 @@ class ApiWorld {
   ~ApiWorld();
 
   // `headers` are added last (an "x-csrf-token" or "cookie" there replaces the user's).
-  Reply Call(const WorldUser* who, const std::string& method, const std::string& target, const std::string& body = "",
-             const std::map<std::string, std::string>& headers = {});
+  Reply Call(const WorldUser* who, const std::string& method, const std::string& target,
+             const std::string& body = "", const std::map<std::string, std::string>& headers = {});
   // Signs `username` in through the API; the reply of the login when it is not 201.
   Reply Login(const std::string& username, const std::string& password, WorldUser* out,
               const std::string& totp_secret = "");
@@ -76,6 +75,8 @@ class ApiWorld {
   // Every audit record after seq `after`, oldest first (raw rows: action, outcome, details JSON).
   std::vector<nlohmann::json> AuditSince(int64_t after);
   int64_t AuditHead();
+  // One number from the store (between requests); -1 on error.
+  int64_t Count(const std::string& sql, const storage::Params& params = {});
   std::string db_url() const { return url_; }
   static constexpr const char* kPassword = "Linli#2024pass";
   std::string temp_dir() const { return dir_; }
@@ -83,7 +84,7 @@ class ApiWorld {
   std::vector<WorldUnit> units;
   std::vector<WorldPerson> persons;  // the residents of the world, one per grid first
   std::vector<WorldUser> users;
-  std::vector<std::string> canaries;  // the clear ID numbers and phones of all persons
+  std::vector<std::string> canaries;   // the clear ID numbers and phones of all persons
   std::map<int64_t, int64_t> grid_of;  // person id → grid, for every person AddPerson made
 
  private:

@@ -36,7 +36,8 @@ constexpr const char* kFangwen = R"JSON({
     {"key": "contact", "label": "联系人电话", "type": "phone"},
     {"key": "found_on", "label": "发现日期", "type": "date", "max": "today"},
     {"key": "checked_on", "label": "核实日期", "type": "date"},
-    {"key": "note", "label": "情况说明", "type": "text", "max_length": 50}
+    {"key": "note", "label": "情况说明", "type": "text", "max_length": 50},
+    {"key": "proof", "label": "证明材料", "type": "attachment", "accept": ["pdf", "png"], "max_kb": 1}
   ],
   "rules": [{"code": "fangwen.check_after_found", "kind": "date_order", "fields": ["found_on", "checked_on"],
              "message": "核实日期不能早于发现日期"}],
@@ -55,6 +56,7 @@ constexpr const char* kFangwen = R"JSON({
   "export": {"title": "{org}{name}台账（{date}）", "columns": [
     {"source": "person.name", "header": "姓名"}, {"source": "person.id_number", "header": "公民身份号码"},
     {"source": "level"}, {"source": "income", "aliases": ["月收入"]}, {"source": "contact"}, {"source": "note"},
+    {"source": "proof"},
     {"source": "next_due_on", "header": "下次走访"}]}
 })JSON";
 
@@ -151,6 +153,55 @@ TEST_F(LedgerApiTest, NewLedgerFromADeclarationFolderWorksEndToEnd) {
   ASSERT_EQ(made.status, 201) << made.raw;
   std::string id = std::to_string(made.body["data"]["id"].get<int64_t>());
   std::string entries = "/api/v1/ledgers/fangwen/entries";
+
+  // Attachments: checked by content and size, shown at the field; taken by one entry only;
+  // downloaded through the entry, audited, byte for byte.
+  std::string pdf = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+  std::string uploads = "/api/v1/ledgers/fangwen/attachments?field=proof&file_name=";
+  Reply fake = w.Call(&worker, "POST", uploads + "fake.pdf", "just text, named .pdf");
+  ASSERT_EQ(fake.status, 422) << fake.raw;
+  EXPECT_EQ(fake.body["error"]["code"], 9029);
+  EXPECT_EQ(fake.body["error"]["fields"][0]["field"], "proof");
+  Reply big = w.Call(&worker, "POST", uploads + "big.pdf", pdf + std::string(1100, 'x'));
+  EXPECT_EQ(big.body["error"]["code"], 9030) << big.raw;
+  EXPECT_EQ(w.Call(&worker, "POST", "/api/v1/ledgers/fangwen/attachments?field=note", pdf)
+                .body["error"]["code"],
+            9032);
+  Reply up = w.Call(&worker, "POST", uploads + "%E8%AF%81%E6%98%8E.pdf", pdf);
+  ASSERT_EQ(up.status, 201) << up.raw;
+  EXPECT_EQ(up.body["data"]["name"], "证明.pdf");
+  EXPECT_EQ(up.body["data"]["kind"], "pdf");
+  int64_t file = up.body["data"]["id"];
+  // Someone else's upload cannot be taken.
+  EXPECT_EQ(w.Call(&head, "PATCH", entries + "/" + id, json{{"values", {{"proof", file}}}}.dump())
+                .body["error"]["fields"][0]["code"],
+            9031);
+  Reply attached =
+      w.Call(&worker, "PATCH", entries + "/" + id, json{{"values", {{"proof", file}}}}.dump());
+  ASSERT_EQ(attached.status, 200) << attached.raw;
+  Reply shown = w.Call(&worker, "GET", entries + "/" + id);
+  EXPECT_EQ(shown.body["data"]["values"]["proof"], (json{{"id", file}, {"name", "证明.pdf"}}));
+  std::string download = entries + "/" + id + "/attachments/" + std::to_string(file);
+  int64_t before_download = w.AuditHead();
+  Reply got = w.Call(&worker, "GET", download);
+  ASSERT_EQ(got.status, 200) << got.raw;
+  EXPECT_EQ(got.raw, pdf);
+  EXPECT_EQ(got.content_type, "application/pdf");
+  auto records = w.AuditSince(before_download);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["details"]["attachment_id"], file);
+  // The file is stored encrypted, not as uploaded.
+  EXPECT_EQ(w.Count("SELECT count(*) FROM ledger_attachments WHERE id = ? AND content LIKE 'e1:%' "
+                    "AND content NOT LIKE '%PDF-1.4%'",
+                    {file}),
+            1);
+  // Another entry cannot take it, nor serve it.
+  WorldPerson other = w.AddPerson(w.Unit("110105001001001").id);
+  Reply taken =
+      w.Call(&worker, "POST", entries,
+             json{{"subject_id", other.id}, {"values", {{"level", "1"}, {"proof", file}}}}.dump());
+  EXPECT_EQ(taken.status, 422) << taken.raw;
+  EXPECT_EQ(taken.body["error"]["fields"][0]["code"], 9031);
   Reply overdue = w.Call(&worker, "GET", entries + "?due=overdue");
   ASSERT_EQ(overdue.status, 200);
   ASSERT_EQ(overdue.body["page"]["total"], 1);
@@ -292,6 +343,8 @@ const std::vector<Case>& Cases() {
       {"GET", "/api/v1/ledgers/{key}/entries", "read", On::kUnit},
       {"POST", "/api/v1/ledgers/{key}/entries", "write", On::kEntry},
       {"GET", "/api/v1/ledgers/{key}/entries/{id}", "read", On::kEntry},
+      {"GET", "/api/v1/ledgers/{key}/entries/{id}/attachments/{file}", "read", On::kEntry},
+      {"POST", "/api/v1/ledgers/{key}/attachments", "write", On::kNone},
       {"PATCH", "/api/v1/ledgers/{key}/entries/{id}", "write", On::kEntry},
       {"POST", "/api/v1/ledgers/{key}/entries/{id}/transitions", "write", On::kEntry},
       {"POST", "/api/v1/ledgers/{key}/entries/{id}/visits", "write", On::kEntry},
@@ -333,6 +386,7 @@ TEST_F(LedgerApiTest, AccessMatrixNoLeaksAuditedNoCanaries) {
     if (failures.size() < 40) failures.push_back(s);
   };
   std::vector<std::string> canaries;
+  std::map<int64_t, int64_t> file_of;  // entry → its attachment (fangwen)
   int serial = 0;
   // A fresh entry of `key` for a fresh resident of `grid`, made by a user with rights there.
   auto make_entry = [&](const std::string& key, int64_t grid) -> std::pair<int64_t, int64_t> {
@@ -358,10 +412,22 @@ TEST_F(LedgerApiTest, AccessMatrixNoLeaksAuditedNoCanaries) {
       writer.csrf = it->second.substr(it->second.find('\n') + 1);
       writer.role = "community_head";
     }
+    int64_t file = 0;
+    if (key == "fangwen") {
+      // A file per entry (its bytes hold no canary: files are not masked).
+      Reply up =
+          w.Call(&writer, "POST", "/api/v1/ledgers/fangwen/attachments?field=proof&file_name=p.pdf",
+                 "%PDF-1.4\n% entry file\n");
+      EXPECT_EQ(up.status, 201) << up.raw;
+      file = up.body["data"]["id"].get<int64_t>();
+      values["proof"] = file;
+    }
     Reply r = w.Call(&writer, "POST", "/api/v1/ledgers/" + key + "/entries",
                      json{{"subject_id", p.id}, {"values", values}, {"on", "2026-01-05"}}.dump());
     EXPECT_EQ(r.status, 201) << r.raw;
-    return {r.body["data"]["id"].get<int64_t>(), p.id};
+    int64_t entry = r.body["data"]["id"].get<int64_t>();
+    file_of[entry] = file;
+    return {entry, p.id};
   };
   // Background entries, one per grid for both ledgers (what lists may or may not show).
   std::map<std::string, std::map<int64_t, int64_t>> entry_grid;  // ledger → entry → grid
@@ -409,6 +475,17 @@ TEST_F(LedgerApiTest, AccessMatrixNoLeaksAuditedNoCanaries) {
             }
           }
           path = Fill(path, "id", t.id);
+          if (c.pattern.ends_with("{file}")) {
+            // mimi declares no attachment field: its entries have no file to find.
+            int64_t file = t.id.empty() ? 0 : file_of[std::stoll(t.id)];
+            path = Fill(path, "file", file ? std::to_string(file) : "999999");
+            if (std::string(key) == "mimi" && t.grid) expect_other = 404;
+          }
+          if (c.pattern.ends_with("/attachments")) {
+            path += "?field=proof&file_name=a.pdf";
+            body = "%PDF-1.4\n% upload\n";
+            if (std::string(key) == "mimi") expect_other = 422;  // no such field
+          }
           if (c.pattern.ends_with("/entries/{id}") && c.method == "PATCH")
             body = json{{"values",
                          std::string(key) == "mimi" ? json{{"kind", "2"}} : json{{"note", "更新"}}}}
@@ -503,6 +580,7 @@ TEST_F(LedgerApiTest, AccessMatrixNoLeaksAuditedNoCanaries) {
           }
           if (got == 2 && c.method == "GET" && c.pattern.ends_with("/entries/{id}"))
             shown.push_back(r.body["data"]["id"]);
+          if (got == 2 && c.pattern.ends_with("{file}")) shown.push_back(std::stoll(t.id));
           if (got == 2 && c.pattern == "/api/v1/ledgers")
             for (const auto& l : r.body["data"])
               if (!SeesLedger(user.role, l["key"])) {

@@ -91,6 +91,31 @@ TEST(LedgerDeclaration, WrongDeclarationsNameFilePathAndProblem) {
   j = Base();
   j["key"] = "other";
   ExpectError(j, "$.key", "文件夹");
+  // Attachments: a closed set of kinds, limits only on attachment fields, no filter, and no
+  // required attachment where demo data is declared (the demo uploads no files).
+  json scan = {{"key", "scan"}, {"label", "扫描件"}, {"type", "attachment"}};
+  j = Base();
+  j["fields"].push_back(scan);
+  j["fields"][3]["accept"] = {"pdf", "exe"};
+  ExpectError(j, "$.fields[3].accept[1]", "exe");
+  j = Base();
+  j["fields"][2]["max_kb"] = 100;
+  ExpectError(j, "$.fields[2].max_kb", "attachment");
+  j = Base();
+  j["fields"].push_back(scan);
+  j["fields"][3]["filter"] = true;
+  ExpectError(j, "$.fields[3].filter", "附件");
+  j = Base();
+  j["fields"].push_back(scan);
+  j["fields"][3]["required"] = true;
+  j["demo"] = {{"rate", 0.1}};
+  ExpectError(j, "$.fields[3].required", "演示");
+  j = Base();
+  j["fields"].push_back(scan);
+  auto defaults = Parse(j);
+  ASSERT_TRUE(defaults.ok()) << defaults.status().Message();
+  EXPECT_EQ(defaults->fields[3].accept, (std::vector<std::string>{"pdf", "jpg", "png"}));
+  EXPECT_EQ(defaults->fields[3].max_kb, 5120);
   auto bad_json = ledger::ParseLedger("ledgers/demo_ledger", {{"ledger.json", "{\"key\": "}});
   ASSERT_FALSE(bad_json.ok());
   EXPECT_EQ(bad_json.status().Param("path"), "$");

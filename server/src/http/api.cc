@@ -17,9 +17,39 @@ Response Data(const nlohmann::json& data, int status) {
   return r;
 }
 
+namespace {
+// RFC 5987 value for filename*.
+std::string PercentEncode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+}  // namespace
+
+Response FileDownload(std::string bytes, const std::string& content_type,
+                      const std::string& ascii_name, const std::string& name) {
+  Response r;
+  r.content_type = content_type;
+  r.body = std::move(bytes);
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + ascii_name +
+                                                    "\"; filename*=UTF-8''" + PercentEncode(name));
+  return r;
+}
+
 Response Page(const nlohmann::json& items, int64_t limit, int64_t offset, int64_t total) {
   Response r;
-  r.body = nlohmann::json{{"data", items}, {"page", {{"limit", limit}, {"offset", offset}, {"total", total}}}}.dump();
+  r.body = nlohmann::json{{"data", items},
+                          {"page", {{"limit", limit}, {"offset", offset}, {"total", total}}}}
+               .dump();
   return r;
 }
 
@@ -69,7 +99,8 @@ bool Decode(std::string_view in, std::string* out, bool plus_is_space) {
 
 }  // namespace
 
-bool ParseTarget(const std::string& target, std::string* path, std::map<std::string, std::string>* query) {
+bool ParseTarget(const std::string& target, std::string* path,
+                 std::map<std::string, std::string>* query) {
   size_t q = target.find('?');
   if (!Decode(std::string_view(target).substr(0, q), path, false)) return false;
   if (q == std::string::npos) return true;

@@ -153,6 +153,44 @@ std::variant<UnitRequest, Response> ForUnit(Context& ctx) {
   return u;
 }
 
+// What a request about one entry needs: its ledger (visible to the caller), the checked body (for
+// changes), the engine and the entry (in the caller's scope).
+struct EntryRequest {
+  const ledger::Ledger* l = nullptr;
+  json body;
+  std::optional<ledger::Engine> engine;
+  ledger::Entry e;
+  json values() const { return body.value("values", json::object()); }
+};
+
+// The common preamble of the entry routes; `body_keys` (changes only) are the body's allowed
+// keys. A Response is the refusal to send.
+std::variant<EntryRequest, Response> ForEntry(Context& ctx,
+                                              const std::set<std::string>* body_keys = nullptr) {
+  RequestState& st = State(ctx);
+  EntryRequest c;
+  auto l = LedgerFor(st, ctx);
+  if (!l.ok()) return ErrorResponse(l.status());
+  c.l = *l;
+  if (body_keys) {
+    std::vector<FieldError> fields;
+    auto body = Body(ctx.request, *body_keys, &fields);
+    if (!body.ok()) return ErrorResponse(body.status(), fields);
+    c.body = std::move(*body);
+  }
+  auto engine = EngineOf(st);
+  if (!engine.ok()) return ErrorResponse(engine.status());
+  c.engine.emplace(std::move(*engine));
+  auto e = EntryInScope(st, ctx, *c.engine, *c.l);
+  if (!e.ok()) return ErrorResponse(e.status());
+  c.e = std::move(*e);
+  return c;
+}
+std::variant<EntryRequest, Response> ForEntryChange(Context& ctx,
+                                                    const std::set<std::string>& allowed) {
+  return ForEntry(ctx, &allowed);
+}
+
 void AddReadRoutes(App& app, Router& router) {
   app.Add(router, "GET", "/api/v1/ledgers", [](Context& ctx) {
     RequestState& st = State(ctx);
@@ -234,24 +272,24 @@ void AddReadRoutes(App& app, Router& router) {
   });
 
   app.Add(router, "GET", "/api/v1/ledgers/{key}/entries/{id}", [](Context& ctx) {
+    auto prep = ForEntry(ctx);
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    EntryRequest& c = std::get<EntryRequest>(prep);
     RequestState& st = State(ctx);
-    auto l = LedgerFor(st, ctx);
-    if (!l.ok()) return ErrorResponse(l.status());
-    auto engine = EngineOf(st);
-    if (!engine.ok()) return ErrorResponse(engine.status());
-    auto e = EntryInScope(st, ctx, *engine, **l);
-    if (!e.ok()) return ErrorResponse(e.status());
-    auto history = engine->History(e->id);
-    auto visits = engine->Visits(e->id);
+    const ledger::Ledger& l = *c.l;
+    ledger::Engine& engine = *c.engine;
+    const ledger::Entry& e = c.e;
+    auto history = engine.History(e.id);
+    auto visits = engine.Visits(e.id);
     if (!history.ok()) return ErrorResponse(history.status());
     if (!visits.ok()) return ErrorResponse(visits.status());
-    json j = ledger::EntryJson(**l, *e, st.role());
+    json j = ledger::EntryJson(l, e, st.role());
     json events = json::array(), vs = json::array();
     for (const auto& ev : *history) {
       json ej = ledger::EventJson(ev);
       // Changes of fields hidden from this role are left out of the history too.
-      for (const auto& f : (*l)->fields)
-        if (!(*l)->FieldVisibleTo(f, st.role())) ej["changes"].erase(f.key);
+      for (const auto& f : l.fields)
+        if (!l.FieldVisibleTo(f, st.role())) ej["changes"].erase(f.key);
       events.push_back(ej);
     }
     for (const auto& v : *visits)
@@ -262,14 +300,41 @@ void AddReadRoutes(App& app, Router& router) {
                     {"visitor_id", v.visitor_id}});
     j["history"] = events;
     j["visits"] = vs;
-    auto pending = engine->Approvals({e->community_id}, "pending", (*l)->key);
+    auto pending = engine.Approvals({e.community_id}, "pending", l.key);
     if (!pending.ok()) return ErrorResponse(pending.status());
     json waiting = json::array();
     for (const auto& a : *pending)
-      if (a.entry_id == e->id)
+      if (a.entry_id == e.id)
         waiting.push_back({{"id", a.id}, {"action", a.action}, {"label", a.label}});
     j["pending_approvals"] = waiting;
-    return AuditedEntries(st, **l, std::to_string(e->id), e->community_id, {e->id}, {}, Data(j));
+    return AuditedEntries(st, l, std::to_string(e.id), e.community_id, {e.id}, {}, Data(j));
+  });
+
+  // A file of an attachment field of one entry: the entry in scope, the field visible to the
+  // role, the read audited (with the file's SHA-256) before the bytes leave.
+  app.Add(router, "GET", "/api/v1/ledgers/{key}/entries/{id}/attachments/{file}", [](Context& ctx) {
+    auto prep = ForEntry(ctx);
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    EntryRequest& c = std::get<EntryRequest>(prep);
+    RequestState& st = State(ctx);
+    const ledger::Ledger& l = *c.l;
+    ledger::Engine& engine = *c.engine;
+    const ledger::Entry& e = c.e;
+    auto file_id = PathId(ctx, "file");
+    const std::string& raw = ctx.request.path_params.at("file");
+    auto a = file_id ? engine.ReadAttachment(l, e.id, *file_id)
+                     : Result<ledger::Attachment>(NotFound("附件", raw));
+    if (!a.ok() && a.status().code() != ErrorCode::kNotFound) return ErrorResponse(a.status());
+    if (!a.ok()) return ErrorResponse(st.Denied("附件", Target(l), raw, "not_found"));
+    const ledger::Field* f = l.FindField(a->field);
+    if (!l.FieldVisibleTo(*f, st.role()))
+      return ErrorResponse(st.Denied("附件", Target(l), raw, "field_hidden"));
+    json details = {
+        {"attachment_id", a->id}, {"field", a->field}, {"name", a->name}, {"sha256", a->sha256}};
+    return AuditedEntries(
+        st, l, std::to_string(e.id), e.community_id, {e.id}, details,
+        FileDownload(std::move(a->bytes), a->content_type,
+                     "attachment-" + std::to_string(a->id) + "." + a->kind, a->name));
   });
 
   app.Add(router, "GET", "/api/v1/ledgers/{key}/statistics", [](Context& ctx) {
@@ -349,38 +414,52 @@ void AddReadRoutes(App& app, Router& router) {
   });
 }
 
-// What a change to one entry needs: its ledger (visible to the caller), the checked body, the
-// engine and the entry (in the caller's scope).
-struct EntryChange {
-  const ledger::Ledger* l = nullptr;
-  json body;
-  std::optional<ledger::Engine> engine;
-  ledger::Entry e;
-  json values() const { return body.value("values", json::object()); }
-};
-
-// The common preamble of the entry-changing routes; a Response is the refusal to send.
-std::variant<EntryChange, Response> ForEntryChange(Context& ctx,
-                                                   const std::set<std::string>& allowed) {
-  RequestState& st = State(ctx);
-  EntryChange c;
-  auto l = LedgerFor(st, ctx);
-  if (!l.ok()) return ErrorResponse(l.status());
-  c.l = *l;
-  std::vector<FieldError> fields;
-  auto body = Body(ctx.request, allowed, &fields);
-  if (!body.ok()) return ErrorResponse(body.status(), fields);
-  c.body = std::move(*body);
-  auto engine = EngineOf(st);
-  if (!engine.ok()) return ErrorResponse(engine.status());
-  c.engine.emplace(std::move(*engine));
-  auto e = EntryInScope(st, ctx, *c.engine, *c.l);
-  if (!e.ok()) return ErrorResponse(e.status());
-  c.e = std::move(*e);
-  return c;
-}
-
 void AddWriteRoutes(App& app, Router& router) {
+  // An upload for an attachment field (the raw file as the body): checked by content and size,
+  // stored encrypted, audited; an entry takes it when its id is sent as the field's value.
+  app.Add(router, "POST", "/api/v1/ledgers/{key}/attachments", [](Context& ctx) {
+    RequestState& st = State(ctx);
+    auto l = LedgerFor(st, ctx);
+    if (!l.ok()) return ErrorResponse(l.status());
+    const auto& q = ctx.request.query;
+    std::string field = q.count("field") ? q.at("field") : "";
+    const ledger::Field* f = (*l)->FindField(field);
+    if (f && !(*l)->FieldVisibleTo(*f, st.role()))
+      return ErrorResponse(st.Denied("附件字段", Target(**l), field, "field_hidden"));
+    std::string name = q.count("file_name") ? q.at("file_name") : "";
+    name = std::filesystem::path(name).filename().string().substr(0, 120);
+    auto engine = EngineOf(st);
+    if (!engine.ok()) return ErrorResponse(engine.status());
+    std::vector<ledger::FieldProblem> problems;
+    ledger::Attachment a;
+    return Change(
+        st, &problems,
+        [&]() -> Result<audit::AuditEvent> {
+          auto up = engine->Upload(**l, field, name, ctx.request.body, ActorOf(st));
+          if (!up.ok()) {
+            problems.push_back({field.empty() ? "field" : field, up.status()});
+            return up.status();
+          }
+          a = std::move(*up);
+          audit::AuditEvent ev =
+              st.Event(AuditAction::kCreate, Target(**l), "attachment:" + std::to_string(a.id));
+          ev.details = {{"field", a.field},
+                        {"name", a.name},
+                        {"kind", a.kind},
+                        {"size", a.size},
+                        {"sha256", a.sha256}};
+          return ev;
+        },
+        [&] {
+          return Data({{"id", a.id},
+                       {"name", a.name},
+                       {"size", a.size},
+                       {"kind", a.kind},
+                       {"sha256", a.sha256}},
+                      201);
+        });
+  });
+
   app.Add(router, "POST", "/api/v1/ledgers/{key}/entries", [](Context& ctx) {
     RequestState& st = State(ctx);
     auto l = LedgerFor(st, ctx);
@@ -434,7 +513,7 @@ void AddWriteRoutes(App& app, Router& router) {
   app.Add(router, "PATCH", "/api/v1/ledgers/{key}/entries/{id}", [](Context& ctx) {
     auto prep = ForEntryChange(ctx, {"values"});
     if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryChange& c = std::get<EntryChange>(prep);
+    EntryRequest& c = std::get<EntryRequest>(prep);
     RequestState& st = State(ctx);
     // A role may not change what it cannot see.
     const json values = c.values();
@@ -463,7 +542,7 @@ void AddWriteRoutes(App& app, Router& router) {
   app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/transitions", [](Context& ctx) {
     auto prep = ForEntryChange(ctx, {"transition", "values", "on", "reason"});
     if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryChange& c = std::get<EntryChange>(prep);
+    EntryRequest& c = std::get<EntryRequest>(prep);
     RequestState& st = State(ctx);
     std::string key = c.body.value("transition", "");
     const ledger::Stage* to = nullptr;
@@ -494,7 +573,7 @@ void AddWriteRoutes(App& app, Router& router) {
   app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/visits", [](Context& ctx) {
     auto prep = ForEntryChange(ctx, {"on", "method", "notes"});
     if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryChange& c = std::get<EntryChange>(prep);
+    EntryRequest& c = std::get<EntryRequest>(prep);
     RequestState& st = State(ctx);
     int64_t visit_id = 0;
     std::vector<ledger::FieldProblem> problems;
@@ -519,7 +598,7 @@ void AddWriteRoutes(App& app, Router& router) {
   app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/reports", [](Context& ctx) {
     auto prep = ForEntryChange(ctx, {"on", "zero", "details"});
     if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryChange& c = std::get<EntryChange>(prep);
+    EntryRequest& c = std::get<EntryRequest>(prep);
     RequestState& st = State(ctx);
     if (!c.body["zero"].is_boolean())
       return ErrorResponse(
@@ -768,12 +847,9 @@ void AddLedgerTransferRoutes(App& app, Router& router) {
             {"rows", result->rows}, {"sha256", result->sha256}, {"approval_id", approval_id}};
         Status s = st.Audit(e);
         if (!s.ok()) return ErrorResponse(s);
-        Response r;
-        r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        r.body = buf.str();
-        r.headers.emplace_back("Content-Disposition",
-                               "attachment; filename=\"" + l->key + ".xlsx\"");
-        return r;
+        return FileDownload(buf.str(),
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            l->key + ".xlsx", cover.unit.name + l->title + ".xlsx");
       },
       /*long_running=*/true);
 

@@ -78,22 +78,6 @@ std::string CsvCell(const std::string& s) {
   return out + "\"";
 }
 
-// RFC 5987 value for filename*.
-std::string PercentEncode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 // The cells of the rejected rows and of the header row, as the file has them, so that the wizard
 // shows each rejected row with its bad cells highlighted whatever the format (.xlsx, .xls, CSV in
 // any encoding). ID numbers and phones (columns whose header names a sensitive column) are masked
@@ -306,14 +290,9 @@ void AddTransferRoutes(App& app, Router& router) {
                      {"include_ended", options.include_ended}};
         Status s = st.Audit(e);
         if (!s.ok()) return ErrorResponse(s);
-        Response r;
-        r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        r.body = buf.str();
-        std::string name = unit->name + "居民名册.xlsx";
-        r.headers.emplace_back(
-            "Content-Disposition",
-            "attachment; filename=\"registry.xlsx\"; filename*=UTF-8''" + PercentEncode(name));
-        return r;
+        return FileDownload(buf.str(),
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            "registry.xlsx", unit->name + "居民名册.xlsx");
       },
       /*long_running=*/true);
 }

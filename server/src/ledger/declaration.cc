@@ -36,6 +36,7 @@ constexpr TypeName kTypes[] = {
     {ValueType::kPerson, "person", "居民"},
     {ValueType::kPhone, "phone", "电话号码"},
     {ValueType::kIdNumber, "id_number", "公民身份号码"},
+    {ValueType::kAttachment, "attachment", "附件"},
 };
 
 bool IsKey(std::string_view s) {
@@ -141,10 +142,10 @@ class Reader {
 };
 
 Status ParseField(const Reader& r, const json& j, const std::string& path, Field* f) {
-  RETURN_IF_ERROR(
-      r.Keys(j, path,
-             {"key", "label", "type", "required", "min", "max", "max_length", "pattern",
-              "pattern_message", "scale", "table", "filter", "visible_to", "help", "was"}));
+  RETURN_IF_ERROR(r.Keys(
+      j, path,
+      {"key", "label", "type", "required", "min", "max", "max_length", "pattern", "pattern_message",
+       "scale", "table", "filter", "visible_to", "help", "was", "accept", "max_kb"}));
   RETURN_IF_ERROR(r.Str(j, path, "key", &f->key, true));
   if (!IsKey(f->key)) return r.Fail(path + ".key", "应为小写字母开头的小写字母、数字和下划线");
   RETURN_IF_ERROR(r.Str(j, path, "label", &f->label, true));
@@ -198,8 +199,22 @@ Status ParseField(const Reader& r, const json& j, const std::string& path, Field
   bool coded = f->type == ValueType::kCode || f->type == ValueType::kCodes;
   if (coded && f->table.empty()) return r.Fail(path + ".table", "代码字段必须指明代码表");
   if (!coded && !f->table.empty()) return r.Fail(path + ".table", "只有 code/codes 字段有代码表");
-  if (f->filter && (IsSensitiveType(f->type) || f->type == ValueType::kCodes))
-    return r.Fail(path + ".filter", "敏感字段和多选字段不能作为筛选条件");
+  if (f->filter && (IsSensitiveType(f->type) || f->type == ValueType::kCodes ||
+                    f->type == ValueType::kAttachment))
+    return r.Fail(path + ".filter", "敏感字段、多选字段和附件不能作为筛选条件");
+  if ((j.contains("accept") || j.contains("max_kb")) && f->type != ValueType::kAttachment)
+    return r.Fail(path + (j.contains("accept") ? ".accept" : ".max_kb"),
+                  "只有 attachment 字段有 accept 和 max_kb");
+  RETURN_IF_ERROR(r.Strings(j, path, "accept", &f->accept));
+  for (size_t i = 0; i < f->accept.size(); ++i) {
+    const auto& kinds = AttachmentKinds();
+    if (std::find(kinds.begin(), kinds.end(), f->accept[i]) == kinds.end())
+      return r.Fail(path + ".accept[" + std::to_string(i) + "]",
+                    "不认识的文件类型“" + f->accept[i] + "”；可用：pdf, jpg, png, docx, xlsx");
+  }
+  if (f->type == ValueType::kAttachment && f->accept.empty()) f->accept = {"pdf", "jpg", "png"};
+  RETURN_IF_ERROR(r.Int(j, path, "max_kb", &f->max_kb, 1, 20480));
+  if (f->type == ValueType::kAttachment && f->max_kb == 0) f->max_kb = 5120;
   return Status::Ok();
 }
 
@@ -435,6 +450,8 @@ Status ParseDemo(const Reader& r, Ledger* l, const json& j, const std::string& p
   for (const auto& [key, v] : j["values"].items()) {
     std::string p = path + ".values." + key;
     if (!l->FindField(key)) return r.Fail(p, "没有字段“" + key + "”");
+    if (l->FindField(key)->type == ValueType::kAttachment)
+      return r.Fail(p, "附件字段没有演示值（演示数据不上传文件）");
     DemoValue dv;
     dv.field = key;
     RETURN_IF_ERROR(r.Keys(v, p, {"choices", "weights", "min", "max"}));
@@ -476,6 +493,11 @@ std::optional<ValueType> ParseValueType(std::string_view name) {
 }
 bool IsSensitiveType(ValueType type) {
   return type == ValueType::kPhone || type == ValueType::kIdNumber;
+}
+
+const std::vector<std::string>& AttachmentKinds() {
+  static const std::vector<std::string> kKinds = {"pdf", "jpg", "png", "docx", "xlsx"};
+  return kKinds;
 }
 
 const Field* Ledger::FindField(std::string_view k) const {
@@ -585,7 +607,13 @@ Result<Ledger> ParseLedger(const std::string& folder, const FolderFiles& files) 
     RETURN_IF_ERROR(ParseStatistics(r, &l, j["statistics"], "$.statistics"));
   if (!j.contains("export")) return r.Fail("$.export", "必须声明导出表格的标题和列");
   RETURN_IF_ERROR(ParseExport(r, &l, j["export"], "$.export"));
-  if (j.contains("demo")) RETURN_IF_ERROR(ParseDemo(r, &l, j["demo"], "$.demo"));
+  if (j.contains("demo")) {
+    RETURN_IF_ERROR(ParseDemo(r, &l, j["demo"], "$.demo"));
+    for (size_t i = 0; i < l.fields.size(); ++i)
+      if (l.fields[i].type == ValueType::kAttachment && l.fields[i].required)
+        return r.Fail("$.fields[" + std::to_string(i) + "].required",
+                      "演示数据不上传文件：有 demo 的台账，附件字段不能必填");
+  }
   return l;
 }
 

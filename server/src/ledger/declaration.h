@@ -23,17 +23,19 @@ namespace linli::ledger {
 
 // The closed set of value types. A new type is an engine change with its own tests.
 enum class ValueType {
-  kText,      // free text; max_length, pattern
-  kInteger,   // min/max
-  kDecimal,   // `scale` digits after the point, stored as an integer scaled by 10^scale
-  kMoney,     // 元 with 2 decimals, stored as 分
-  kDate,      // YYYY-MM-DD; min/max as dates or "today"
-  kBoolean,   // 是/否
-  kCode,      // one code of `table`
-  kCodes,     // several codes of `table` (多选), stored "01|03"
-  kPerson,    // a person of the registry (id), in the entry's scope
-  kPhone,     // stored encrypted; masked in responses
-  kIdNumber,  // 公民身份号码, validated (GB 11643), stored encrypted; masked in responses
+  kText,        // free text; max_length, pattern
+  kInteger,     // min/max
+  kDecimal,     // `scale` digits after the point, stored as an integer scaled by 10^scale
+  kMoney,       // 元 with 2 decimals, stored as 分
+  kDate,        // YYYY-MM-DD; min/max as dates or "today"
+  kBoolean,     // 是/否
+  kCode,        // one code of `table`
+  kCodes,       // several codes of `table` (多选), stored "01|03"
+  kPerson,      // a person of the registry (id), in the entry's scope
+  kPhone,       // stored encrypted; masked in responses
+  kIdNumber,    // 公民身份号码, validated (GB 11643), stored encrypted; masked in responses
+  kAttachment,  // an uploaded file (scan, photo, form): `accept` kinds, `max_kb`; the file is
+                // stored encrypted in ledger_attachments, the field holds "<id>:<file name>"
 };
 std::string_view ValueTypeName(ValueType type);   // "text", "integer", …
 std::string_view ValueTypeLabel(ValueType type);  // "文本", "整数", …
@@ -56,7 +58,14 @@ struct Field {
   std::vector<std::string> visible_to;  // empty = everyone who sees the ledger
   std::string help;                     // hint under the form field
   std::string was;                      // former key, renamed without loss
+  std::vector<std::string> accept;      // attachment: file kinds (AttachmentKinds()); default
+                                        // pdf, jpg, png
+  int max_kb = 0;                       // attachment: largest file in KiB; 0 = 5120
 };
+
+// The closed set of attachment kinds, recognised by a file's bytes, not its name: pdf, jpg, png,
+// docx, xlsx.
+const std::vector<std::string>& AttachmentKinds();
 
 // Cross-field rules: a closed set of kinds, each with its own declared code and Chinese message.
 enum class RuleKind {

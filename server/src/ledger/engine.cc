@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/hash.h"
 #include "common/time_util.h"
 #include "crypto/field_cipher.h"
 
@@ -31,6 +32,7 @@ std::string SqlType(ValueType t, Dialect d) {
 bool CompatibleChange(ValueType from, ValueType to) {
   if (from == to) return true;
   if (IsSensitiveType(from) || IsSensitiveType(to)) return false;
+  if (from == ValueType::kAttachment || to == ValueType::kAttachment) return false;
   if (from == ValueType::kCode && to == ValueType::kCodes) return true;  // one code is a set of one
   if (to == ValueType::kText) return !IntegerStored(from);  // any text-stored value is text
   return false;
@@ -257,7 +259,7 @@ Result<std::string> Engine::Decrypt(const Ledger& l, const Field& f,
 
 Result<Record> Engine::ParseValues(const Ledger& l, const json& values,
                                    const std::vector<std::string>& allowed,
-                                   const std::string& transition_label,
+                                   const std::string& transition_label, const Owner& owner,
                                    std::vector<FieldProblem>* problems) {
   Record out;
   if (values.is_null()) return out;
@@ -293,6 +295,22 @@ Result<Record> Engine::ParseValues(const Ledger& l, const json& values,
         continue;
       }
     }
+    if (f->type == ValueType::kAttachment && !IsEmpty(*v)) {
+      // An upload of this field, already this entry's or not yet taken and uploaded by the
+      // person making the change; stored with its name for lists and exports.
+      const std::string& id = std::get<std::string>(*v);
+      ASSIGN_OR_RETURN(auto rows,
+                       db_->Query("SELECT file_name FROM ledger_attachments WHERE id = "
+                                  "? AND ledger = ? AND field = ? AND (entry_id = ? OR "
+                                  "(entry_id IS NULL AND uploaded_by = ?))",
+                                  {std::stoll(id), l.key, key, owner.entry_id, owner.uploader}));
+      if (rows.empty()) {
+        problems->push_back(
+            {key, Error(ErrorCode::kLedgerAttachmentUnknown, {{"label", f->label}, {"id", id}})});
+        continue;
+      }
+      *v = Value{id + ":" + rows[0].Text(0)};
+    }
     out[key] = *v;
   }
   return out;
@@ -321,6 +339,17 @@ Status Engine::WriteValues(const Ledger& l, int64_t entry_id, const Record& valu
   std::string cols, marks, sets;
   for (const auto& [key, v] : values) {
     const Field* f = l.FindField(key);
+    if (f->type == ValueType::kAttachment && !IsEmpty(v)) {
+      // The entry takes the upload; another entry that took it meanwhile wins.
+      const std::string& s = std::get<std::string>(v);
+      std::string id = s.substr(0, s.find(':'));
+      ASSIGN_OR_RETURN(auto taken, db_->Query("UPDATE ledger_attachments SET entry_id = ? WHERE id "
+                                              "= ? AND (entry_id IS NULL OR entry_id = ?) "
+                                              "RETURNING id",
+                                              {entry_id, std::stoll(id), entry_id}));
+      if (taken.empty())
+        return Error(ErrorCode::kLedgerAttachmentUnknown, {{"label", f->label}, {"id", id}});
+    }
     Value stored = v;
     if (IsSensitiveType(f->type) && !IsEmpty(v)) stored = Encrypt(l, *f, std::get<std::string>(v));
     if (IsEmpty(v)) stored = Value{};
@@ -446,7 +475,8 @@ Result<Outcome> Engine::Enrol(const Ledger& l, int64_t subject_id, const json& v
   std::vector<std::string> allowed = t.fields;
   if (allowed.empty())
     for (const Field& f : l.fields) allowed.push_back(f.key);
-  ASSIGN_OR_RETURN(Record record, ParseValues(l, values, allowed, t.label, problems));
+  ASSIGN_OR_RETURN(Record record,
+                   ParseValues(l, values, allowed, t.label, {actor.user_id, 0}, problems));
   // The subject: a person, or a household (its head, else its first active member).
   int64_t person_id = subject_id, household_id = 0, community_id = 0;
   if (l.household) {
@@ -609,7 +639,8 @@ Result<Outcome> Engine::Transition(const Ledger& l, int64_t entry_id, const std:
   if (!pending.empty())
     return Error(ErrorCode::kLedgerPendingApproval,
                  {{"action", pending[0].Text(0)}, {"requester", pending[0].Text(1)}});
-  ASSIGN_OR_RETURN(Record changes, ParseValues(l, values, t->fields, t->label, problems));
+  ASSIGN_OR_RETURN(Record changes, ParseValues(l, values, t->fields, t->label,
+                                               {actor.user_id, entry_id}, problems));
   Record merged = e.values;
   for (const auto& [k, v] : changes) merged[k] = v;
   ASSIGN_OR_RETURN(RuleContext ctx, ContextFor(l, e.person_id, e.household_id));
@@ -691,7 +722,8 @@ Status Engine::Edit(const Ledger& l, int64_t entry_id, const json& values, const
         });
     if (!owned) allowed.push_back(f.key);
   }
-  ASSIGN_OR_RETURN(Record changes, ParseValues(l, values, allowed, "修改", problems));
+  ASSIGN_OR_RETURN(Record changes,
+                   ParseValues(l, values, allowed, "修改", {actor.user_id, entry_id}, problems));
   Record merged = e.values;
   for (const auto& [k, v] : changes) merged[k] = v;
   ASSIGN_OR_RETURN(RuleContext ctx, ContextFor(l, e.person_id, e.household_id));
@@ -873,7 +905,7 @@ Result<Outcome> Engine::Approve(int64_t approval_id, const Actor& actor, const s
       std::vector<std::string> allowed;
       for (const Field& f : l->fields) allowed.push_back(f.key);
       ASSIGN_OR_RETURN(Record record, ParseValues(*l, p.value("values", json::object()), allowed,
-                                                  "纳入", &problems));
+                                                  "纳入", {a.requested_by, 0}, &problems));
       if (!problems.empty()) return problems[0].status;
       ASSIGN_OR_RETURN(
           out,
@@ -889,8 +921,9 @@ Result<Outcome> Engine::Approve(int64_t approval_id, const Actor& actor, const s
           ErrorCode::kLedgerTransitionIllegal,
           {{"stage", st ? st->label : e.stage}, {"transition", t->label}, {"allowed", "无"}});
     }
-    ASSIGN_OR_RETURN(Record changes, ParseValues(*l, p.value("values", json::object()), t->fields,
-                                                 t->label, &problems));
+    ASSIGN_OR_RETURN(Record changes,
+                     ParseValues(*l, p.value("values", json::object()), t->fields, t->label,
+                                 {a.requested_by, a.entry_id}, &problems));
     if (!problems.empty()) return problems[0].status;
     ASSIGN_OR_RETURN(out, ApplyTransition(*l, e, *t, changes, p.value("on_date", ""),
                                           p.value("reason", ""), a.requested_by, actor.user_id));
@@ -1219,6 +1252,103 @@ Result<json> Engine::Statistics(const Ledger& l,
     out["units"].push_back(unit);
   }
   return out;
+}
+
+namespace {
+
+std::string SizeText(int64_t bytes) {
+  if (bytes < 1024 * 1024) return std::to_string((bytes + 1023) / 1024) + " KB";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+std::string ContentType(const std::string& kind) {
+  if (kind == "pdf") return "application/pdf";
+  if (kind == "jpg") return "image/jpeg";
+  if (kind == "png") return "image/png";
+  if (kind == "docx")
+    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+  if (kind == "xlsx") return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  return "application/octet-stream";
+}
+
+// The cipher's field name for attachments of `field`: a file cannot be passed off as another
+// field's (or another ledger's).
+std::string AttachmentCipherField(const Ledger& l, const std::string& field) {
+  return "ledger." + l.key + "." + field + ".file";
+}
+
+}  // namespace
+
+Result<Attachment> Engine::Upload(const Ledger& l, const std::string& field_key,
+                                  const std::string& file_name, std::string_view bytes,
+                                  const Actor& actor) {
+  const Field* f = l.FindField(field_key);
+  if (!f || f->type != ValueType::kAttachment)
+    return Error(ErrorCode::kLedgerNotAttachmentField, {{"ledger", l.name}, {"field", field_key}});
+  std::string name = file_name.empty() ? "附件" : file_name;
+  if (bytes.empty())
+    return Error(ErrorCode::kLedgerAttachmentEmpty, {{"label", f->label}, {"name", name}});
+  int64_t size = static_cast<int64_t>(bytes.size());
+  if (size > int64_t{f->max_kb} * 1024)
+    return Error(ErrorCode::kLedgerAttachmentTooLarge,
+                 {{"label", f->label},
+                  {"max", SizeText(int64_t{f->max_kb} * 1024)},
+                  {"name", name},
+                  {"size", SizeText(size)}});
+  auto kind = AttachmentKind(bytes);
+  if (!kind || std::find(f->accept.begin(), f->accept.end(), *kind) == f->accept.end()) {
+    std::string accept;
+    for (const auto& a : f->accept) accept += (accept.empty() ? "" : "、") + a;
+    return Error(ErrorCode::kLedgerAttachmentKind,
+                 {{"label", f->label}, {"accept", accept}, {"name", name}});
+  }
+  Attachment a;
+  a.field = f->key;
+  a.name = name;
+  a.kind = *kind;
+  a.size = size;
+  a.sha256 = Sha256Hex(bytes);
+  a.content_type = ContentType(*kind);
+  std::string sealed = cipher_->Encrypt(AttachmentCipherField(l, f->key), bytes);
+  RETURN_IF_ERROR(storage::InTransaction(*db_, [&]() -> Status {
+    std::string month_ago = Date::FromDays(Today().DaysSinceEpoch() - 30).ToString();
+    RETURN_IF_ERROR(db_->Exec(
+        "DELETE FROM ledger_attachments WHERE entry_id IS NULL AND uploaded_at < ?", {month_ago}));
+    ASSIGN_OR_RETURN(
+        auto rows,
+        db_->Query("INSERT INTO ledger_attachments (ledger, field, file_name, kind, "
+                   "size_bytes, sha256, content, uploaded_by, uploaded_at) VALUES (?, "
+                   "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                   {l.key, f->key, name, *kind, size, a.sha256, sealed, actor.user_id, NowIso()}));
+    a.id = rows[0].Int(0);
+    return Status::Ok();
+  }));
+  return a;
+}
+
+Result<Attachment> Engine::ReadAttachment(const Ledger& l, int64_t entry_id,
+                                          int64_t attachment_id) {
+  ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT field, file_name, kind, size_bytes, sha256, "
+                                         "content FROM ledger_attachments WHERE id = ? AND "
+                                         "ledger = ? AND entry_id = ?",
+                                         {attachment_id, l.key, entry_id}));
+  if (rows.empty() || !l.FindField(rows[0].Text(0)))
+    return Error(ErrorCode::kNotFound, {{"what", "附件"}, {"key", std::to_string(attachment_id)}});
+  Attachment a;
+  a.id = attachment_id;
+  a.entry_id = entry_id;
+  a.field = rows[0].Text(0);
+  a.name = rows[0].Text(1);
+  a.kind = rows[0].Text(2);
+  a.size = rows[0].Int(3);
+  a.sha256 = rows[0].Text(4);
+  a.content_type = ContentType(a.kind);
+  ASSIGN_OR_RETURN(a.bytes, cipher_->Decrypt(AttachmentCipherField(l, a.field), rows[0].Text(5)));
+  if (Sha256Hex(a.bytes) != a.sha256)
+    return Error(ErrorCode::kInternal, {{"detail", "附件内容与其校验值不符"}});
+  return a;
 }
 
 }  // namespace linli::ledger

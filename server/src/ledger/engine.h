@@ -86,6 +86,13 @@ struct Approval {
   std::string requested_at, decided_at, note;
 };
 
+// A file of an attachment field. `bytes` is filled by ReadAttachment only.
+struct Attachment {
+  int64_t id = 0, entry_id = 0, size = 0;
+  std::string field, name, kind, sha256, content_type;
+  std::string bytes;
+};
+
 enum class DueWindow { kAny, kToday, kWeek, kOverdue };
 
 struct ListQuery {
@@ -175,6 +182,16 @@ class Engine {
       const Ledger& ledger, const std::vector<std::pair<int64_t, std::vector<int64_t>>>& units,
       const std::string& from, const std::string& as_of);
 
+  // Stores an upload for attachment field `field` (kLedgerNotAttachmentField otherwise), after
+  // checking its kind by content and its size; encrypted; not yet any entry's. Uploads no entry
+  // took within 30 days are removed.
+  Result<Attachment> Upload(const Ledger& ledger, const std::string& field,
+                            const std::string& file_name, std::string_view bytes,
+                            const Actor& actor);
+  // An attachment of entry `entry_id` (kNotFound when it is another entry's or another
+  // ledger's), decrypted and checked against its SHA-256.
+  Result<Attachment> ReadAttachment(const Ledger& ledger, int64_t entry_id, int64_t attachment_id);
+
   // Interval overrides per district (低保 review intervals are a district's choice).
   Status SetInterval(const Ledger& ledger, int64_t district_id, const std::string& code, int days);
   // The interval in days for an entry of `community_id` whose schedule field holds `code`.
@@ -184,9 +201,15 @@ class Engine {
   Engine(storage::Db& db, const Catalog& catalog, const crypto::FieldCipher& cipher)
       : db_(&db), catalog_(&catalog), cipher_(&cipher) {}
 
+  // Whose uploads attachment fields may take: those already the entry's, and unused ones of
+  // the uploader (the requester, when an approval applies a request).
+  struct Owner {
+    int64_t uploader = 0;
+    int64_t entry_id = 0;  // 0 for an enrolment
+  };
   Result<Record> ParseValues(const Ledger& ledger, const nlohmann::json& values,
                              const std::vector<std::string>& allowed,
-                             const std::string& transition_label,
+                             const std::string& transition_label, const Owner& owner,
                              std::vector<FieldProblem>* problems);
   Result<RuleContext> ContextFor(const Ledger& ledger, int64_t person_id, int64_t household_id);
   Status WriteValues(const Ledger& ledger, int64_t entry_id, const Record& values, bool insert);

@@ -301,7 +301,9 @@ Result<ImportReport> ImportLedgerBytes(storage::Db& db, Engine& engine, const Le
         std::string v = CellText(sheet.at(r, c.index));
         if (c.source == "enrolled_on") on = v;
         const Field* f = l.FindField(c.source);
-        if (!f || v.empty()) continue;
+        // Attachment columns carry the file's name only (exports write it): files are uploaded
+        // on the entry's page, never taken from a sheet.
+        if (!f || v.empty() || f->type == ValueType::kAttachment) continue;
         values[f->key] = v;
         header_of[f->key] = c.header;
       }

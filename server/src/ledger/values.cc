@@ -117,6 +117,21 @@ bool IsEmpty(const Value& v) {
 }
 
 Result<Value> ParseInput(const Ledger& ledger, const Field& f, const json& in, Date today) {
+  if (f.type == ValueType::kAttachment) {
+    // The id of an upload: a number, "12", "12:name" or the {"id": 12, …} responses show.
+    json id = in.is_object() ? in.value("id", json()) : in;
+    std::string text = id.is_number_integer() ? std::to_string(id.get<int64_t>())
+                       : id.is_string()       ? id.get<std::string>()
+                                              : "";
+    text = text.substr(0, text.find(':'));
+    if (text.empty() && (in.is_null() || (in.is_string() && in.get<std::string>().empty())))
+      return Value{};
+    auto n = ParseScaled(text, 0);
+    if (!n || *n <= 0)
+      return FieldError(ErrorCode::kLedgerFieldType, f,
+                        {{"type", "已上传的附件"}, {"value", in.dump()}});
+    return Value{std::to_string(*n)};
+  }
   if (in.is_array()) {
     if (f.type != ValueType::kCodes)
       return FieldError(ErrorCode::kLedgerFieldType, f,
@@ -224,6 +239,8 @@ Result<Value> ParseInput(const Ledger& ledger, const Field& f, const json& in, D
       if (!id.ok()) return id.status();
       return Value{id->number};
     }
+    case ValueType::kAttachment:  // parsed above
+      break;
   }
   return type_error();
 }
@@ -250,6 +267,12 @@ json ValueJson(const Field& f, const Value& v) {
         start = bar + 1;
       }
       return a;
+    }
+    case ValueType::kAttachment: {
+      const std::string& s = StringOf(v);
+      size_t colon = s.find(':');
+      return {{"id", ParseScaled(s.substr(0, colon), 0).value_or(0)},
+              {"name", colon == std::string::npos ? "" : s.substr(colon + 1)}};
     }
     default:
       return StringOf(v);
@@ -282,9 +305,27 @@ std::string ValueText(const Ledger& ledger, const Field& f, const Value& v) {
       }
       return out;
     }
+    case ValueType::kAttachment: {
+      const std::string& s = StringOf(v);
+      size_t colon = s.find(':');
+      return colon == std::string::npos ? "" : s.substr(colon + 1);
+    }
     default:
       return StringOf(v);
   }
+}
+
+std::optional<std::string> AttachmentKind(std::string_view bytes) {
+  if (bytes.starts_with("%PDF-")) return "pdf";
+  if (bytes.starts_with("\xFF\xD8\xFF")) return "jpg";
+  if (bytes.starts_with("\x89PNG\r\n\x1A\n")) return "png";
+  // Office Open XML files are zip archives whose entry names (stored in clear in the local
+  // headers) say what they are.
+  if (bytes.starts_with("PK\x03\x04")) {
+    if (bytes.find("word/") != std::string_view::npos) return "docx";
+    if (bytes.find("xl/") != std::string_view::npos) return "xlsx";
+  }
+  return std::nullopt;
 }
 
 void CheckRecord(const Ledger& ledger, const Record& record, const std::vector<std::string>& fields,
@@ -334,8 +375,9 @@ void CheckRecord(const Ledger& ledger, const Record& record, const std::vector<s
         bool matches = std::find(rule.when_values.begin(), rule.when_values.end(), given) !=
                        rule.when_values.end();
         // A yes/no field answered 否 counts as not filled in for forbidden_if.
-        bool empty = IsEmpty(value(at)) ||
-                     (f && f->type == ValueType::kBoolean && rule.kind == RuleKind::kForbiddenIf && IntOf(value(at)) == 0);
+        bool empty =
+            IsEmpty(value(at)) || (f && f->type == ValueType::kBoolean &&
+                                   rule.kind == RuleKind::kForbiddenIf && IntOf(value(at)) == 0);
         violated = matches && (rule.kind == RuleKind::kRequiredIf ? empty : !empty);
         break;
       }

@@ -5,12 +5,15 @@
 //
 // Stored forms (storage::Value): text, date (YYYY-MM-DD), code, codes ("01|03"), phone and
 // id_number (clear here; the store encrypts them) as text; integer, boolean (0/1), person (id) as
-// integers; decimal and money as integers scaled by 10^scale (money: 分).
+// integers; decimal and money as integers scaled by 10^scale (money: 分); attachment as text
+// "<upload id>:<file name>" (ParseInput gives the bare id; the engine checks and names it).
 #pragma once
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -39,6 +42,9 @@ nlohmann::json ValueJson(const Field& field, const storage::Value& value);
 // Display text for Excel and messages: code labels, 是/否, 1234.50.
 std::string ValueText(const Ledger& ledger, const Field& field, const storage::Value& value);
 bool IsEmpty(const storage::Value& value);
+// The kind of an uploaded file (one of AttachmentKinds()) from its first bytes; nullopt when it
+// is none of them (whatever its name says).
+std::optional<std::string> AttachmentKind(std::string_view bytes);
 
 // What the rules need to know beyond the record.
 struct RuleContext {

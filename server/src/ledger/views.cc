@@ -74,6 +74,10 @@ json DeclarationJson(const Ledger& l, std::string_view role) {
       j["pattern_message"] = f.pattern_message;
     }
     if (f.type == ValueType::kDecimal) j["scale"] = f.scale;
+    if (f.type == ValueType::kAttachment) {
+      j["accept"] = f.accept;
+      j["max_kb"] = f.max_kb;
+    }
     if (!f.table.empty()) {
       j["table"] = f.table;
       j["choices"] = Choices(l, f);
