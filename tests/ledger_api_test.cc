@@ -233,6 +233,16 @@ TEST_F(LedgerApiTest, NewLedgerFromADeclarationFolderWorksEndToEnd) {
   EXPECT_EQ(detail.body["data"]["next_due_on"], "2026-09-28");  // level 1: 90 days from the change
   EXPECT_EQ(detail.body["data"]["history"].back()["approved_by"], head.user_id);
   EXPECT_EQ(detail.body["data"]["history"].back()["requested_by"], worker.user_id);
+  // Who, by name (the display names the world gave them), not only by number.
+  EXPECT_FALSE(
+      detail.body["data"]["history"].back()["approved_by_name"].get<std::string>().empty());
+  EXPECT_NE(detail.body["data"]["history"].back()["approved_by_name"],
+            detail.body["data"]["history"].back()["requested_by_name"]);
+  Reply decided = w.Call(&head, "GET", "/api/v1/approvals?status=approved");
+  ASSERT_EQ(decided.status, 200) << decided.raw;
+  ASSERT_FALSE(decided.body["data"].empty());
+  EXPECT_EQ(decided.body["data"][0]["decided_by_name"],
+            detail.body["data"]["history"].back()["approved_by_name"]);
   // Daily and zero reports, and their completeness.
   EXPECT_EQ(
       w.Call(&worker, "POST", entries + "/" + id + "/reports", json{{"zero", true}}.dump()).status,

@@ -153,6 +153,28 @@ std::variant<UnitRequest, Response> ForUnit(Context& ctx) {
   return u;
 }
 
+// Adds "<key>_name" (the user's display name) beside each user id under `keys` in each of
+// `items`, so that a history or an approval says who, not which number: one query for all.
+Status NameUsers(RequestState& st, json& items, std::initializer_list<const char*> keys) {
+  std::set<int64_t> ids;
+  for (const auto& it : items)
+    for (const char* k : keys)
+      if (it.contains(k) && it[k].is_number_integer()) ids.insert(it[k].get<int64_t>());
+  if (ids.empty()) return Status::Ok();
+  storage::Params params;
+  std::string in = storage::InList(std::vector<int64_t>(ids.begin(), ids.end()), params);
+  ASSIGN_OR_RETURN(
+      auto rows,
+      st.db().Query("SELECT id, display_name FROM users WHERE id IN (" + in + ")", params));
+  std::map<int64_t, std::string> names;
+  for (const auto& r : rows) names[r.Int(0)] = r.Text(1);
+  for (auto& it : items)
+    for (const char* k : keys)
+      if (it.contains(k) && it[k].is_number_integer())
+        it[std::string(k) + "_name"] = names[it[k].get<int64_t>()];
+  return Status::Ok();
+}
+
 // What a request about one entry needs: its ledger (visible to the caller), the checked body (for
 // changes), the engine and the entry (in the caller's scope).
 struct EntryRequest {
@@ -298,6 +320,10 @@ void AddReadRoutes(App& app, Router& router) {
                     {"method", v.method},
                     {"notes", v.notes},
                     {"visitor_id", v.visitor_id}});
+    for (auto* list : {&events, &vs}) {
+      Status named = NameUsers(st, *list, {"requested_by", "approved_by", "visitor_id"});
+      if (!named.ok()) return ErrorResponse(named);
+    }
     j["history"] = events;
     j["visits"] = vs;
     auto pending = engine.Approvals({e.community_id}, "pending", l.key);
@@ -748,6 +774,8 @@ void AddApprovalRoutes(App& app, Router& router) {
       if (a.action == "export") j["org_id"] = a.payload.value("org_id", int64_t{0});
       items.push_back(j);
     }
+    Status named = NameUsers(st, items, {"requested_by", "decided_by"});
+    if (!named.ok()) return ErrorResponse(named);
     return Data(items);
   });
 
