@@ -268,6 +268,10 @@ TEST_F(LedgerApiTest, NewLedgerFromADeclarationFolderWorksEndToEnd) {
   ASSERT_EQ(stats.status, 200) << stats.raw;
   EXPECT_EQ(stats.body["data"]["units"][0]["statistics"]["by_level"]["by"]["1"], 1);
   EXPECT_EQ(stats.body["data"]["units"][0]["statistics"]["income"]["total"], 1200.0);
+  // The completeness rate over the period: enrolled 2026-01-10, so 172 reports were due up to
+  // 2026-06-30 (from 2026-01-01 on); one, a zero report, was filed.
+  EXPECT_EQ(stats.body["data"]["units"][0]["reports"],
+            (json{{"expected", 172}, {"filed", 1}, {"zero", 1}, {"rate", 1.0 / 172}}));
   // As of yesterday, before the level change took effect, it counts in its old level.
   Reply before = w.Call(&worker, "GET", "/api/v1/ledgers/fangwen/statistics?as_of=2026-06-29");
   ASSERT_EQ(before.status, 200) << before.raw;

@@ -1222,6 +1222,36 @@ Result<json> Engine::Statistics(const Ledger& l,
     unit["active"] = n;
     unit["enrolled"] = enrolled;
     unit["exited"] = exited;
+    if (l.daily_report) {
+      // Report completeness over [from, as_of]: one report expected per active entry per day.
+      ASSIGN_OR_RETURN(auto spans,
+                       db_->Query("SELECT e.enrolled_on, e.exited_on" + from_sql +
+                                      " AND e.enrolled_on <= ? AND (e.exited_on IS NULL OR "
+                                      "e.exited_on > ?)",
+                                  params({as_of, from})));
+      int first = ParseDateText(from)->date.DaysSinceEpoch();
+      int last = ParseDateText(as_of)->date.DaysSinceEpoch();
+      int64_t expected = 0;
+      for (const Row& r : spans) {
+        int begin = std::max(first, ParseDateText(r.Text(0))->date.DaysSinceEpoch());
+        // Exited on day X: no report due that day (the entry is not active on X).
+        int end = r.IsNull(1) ? last
+                              : std::min(last, ParseDateText(r.Text(1))->date.DaysSinceEpoch() - 1);
+        if (end >= begin) expected += end - begin + 1;
+      }
+      ASSIGN_OR_RETURN(auto reports,
+                       db_->Query("SELECT count(*), COALESCE(sum(r.zero), 0) FROM ledger_reports "
+                                  "r JOIN ledger_entries e ON e.id = r.entry_id JOIN persons p ON "
+                                  "p.id = e.person_id WHERE e.ledger = ? AND p.community_id IN (" +
+                                      in + ") AND r.report_date >= ? AND r.report_date <= ?",
+                                  params({from, as_of})));
+      int64_t got = reports[0].Int(0);
+      unit["reports"] = {
+          {"expected", expected},
+          {"filed", got},
+          {"zero", reports[0].Int(1)},
+          {"rate", expected ? static_cast<double>(got) / static_cast<double>(expected) : 0.0}};
+    }
     json stats = json::object();
     for (const Statistic& s : l.statistics) {
       const Field* sum = s.sum_field.empty() ? nullptr : l.FindField(s.sum_field);

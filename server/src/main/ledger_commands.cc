@@ -141,6 +141,12 @@ int CmdLedgerStats(const Args& a) {
               (*r)["from"].get<std::string>().c_str(),
               static_cast<long long>(u["enrolled"].get<int64_t>()),
               static_cast<long long>(u["exited"].get<int64_t>()));
+  if (u.contains("reports"))
+    std::printf("  每日报告：应报 %lld，已报 %lld（其中零报告 %lld），报告率 %.1f%%\n",
+                static_cast<long long>(u["reports"]["expected"].get<int64_t>()),
+                static_cast<long long>(u["reports"]["filed"].get<int64_t>()),
+                static_cast<long long>(u["reports"]["zero"].get<int64_t>()),
+                100.0 * u["reports"]["rate"].get<double>());
   for (const auto& s : c->ledger->statistics) {
     const json& v = u["statistics"][s.key];
     std::printf("  %s：%s", s.label.c_str(), v["total"].dump().c_str());
