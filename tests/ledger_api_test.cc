@@ -37,7 +37,8 @@ constexpr const char* kFangwen = R"JSON({
     {"key": "found_on", "label": "发现日期", "type": "date", "max": "today"},
     {"key": "checked_on", "label": "核实日期", "type": "date"},
     {"key": "note", "label": "情况说明", "type": "text", "max_length": 50},
-    {"key": "proof", "label": "证明材料", "type": "attachment", "accept": ["pdf", "png"], "max_kb": 1}
+    {"key": "proof", "label": "证明材料", "type": "attachment", "accept": ["pdf", "png"], "max_kb": 1},
+    {"key": "caretaker", "label": "照护人", "type": "person"}
   ],
   "rules": [{"code": "fangwen.check_after_found", "kind": "date_order", "fields": ["found_on", "checked_on"],
              "message": "核实日期不能早于发现日期"}],
@@ -181,6 +182,23 @@ TEST_F(LedgerApiTest, NewLedgerFromADeclarationFolderWorksEndToEnd) {
   ASSERT_EQ(attached.status, 200) << attached.raw;
   Reply shown = w.Call(&worker, "GET", entries + "/" + id);
   EXPECT_EQ(shown.body["data"]["values"]["proof"], (json{{"id", file}, {"name", "证明.pdf"}}));
+  // A person field shows the resident's name when the resident is in the caller's scope, and
+  // nothing of a resident elsewhere.
+  WorldPerson near = w.AddPerson(w.Unit("110105001001002").id);
+  WorldPerson far = w.AddPerson(w.Unit("110105002001001").id);
+  for (const WorldPerson* who : {&near, &far}) {
+    ASSERT_EQ(w.Call(&worker, "PATCH", entries + "/" + id,
+                     json{{"values", {{"caretaker", who->id}}}}.dump())
+                  .status,
+              200);
+    Reply named = w.Call(&worker, "GET", entries + "/" + id);
+    json person = named.body["data"]["people"][std::to_string(who->id)];
+    EXPECT_EQ(person["in_scope"], who == &near);
+    EXPECT_EQ(person["name"], who == &near ? json(near.name) : json(nullptr));
+    if (who == &far) {
+      EXPECT_EQ(named.raw.find(far.name), std::string::npos);
+    }
+  }
   std::string download = entries + "/" + id + "/attachments/" + std::to_string(file);
   int64_t before_download = w.AuditHead();
   Reply got = w.Call(&worker, "GET", download);

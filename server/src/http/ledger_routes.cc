@@ -306,6 +306,21 @@ void AddReadRoutes(App& app, Router& router) {
     if (!history.ok()) return ErrorResponse(history.status());
     if (!visits.ok()) return ErrorResponse(visits.status());
     json j = ledger::EntryJson(l, e, st.role());
+    // The residents that person fields name: their names when they are in the caller's scope.
+    json people = json::object();
+    for (const auto& f : l.fields) {
+      if (f.type != ledger::ValueType::kPerson || !j["values"].contains(f.key) ||
+          !j["values"][f.key].is_number_integer())
+        continue;
+      int64_t pid = j["values"][f.key].get<int64_t>();
+      auto who =
+          st.db().Query("SELECT name, community_id, grid_id FROM persons WHERE id = ?", {pid});
+      if (!who.ok()) return ErrorResponse(who.status());
+      bool visible = !who->empty() && st.scope->Contains((*who)[0].Int(1), (*who)[0].Int(2));
+      people[std::to_string(pid)] = {{"name", visible ? json((*who)[0].Text(0)) : json(nullptr)},
+                                     {"in_scope", visible}};
+    }
+    j["people"] = people;
     json events = json::array(), vs = json::array();
     for (const auto& ev : *history) {
       json ej = ledger::EventJson(ev);
