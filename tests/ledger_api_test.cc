@@ -277,6 +277,10 @@ TEST_F(LedgerApiTest, NewLedgerFromADeclarationFolderWorksEndToEnd) {
   ASSERT_EQ(complete.status, 200) << complete.raw;
   EXPECT_EQ(complete.body["data"]["expected"], 1);
   EXPECT_EQ(complete.body["data"]["zero"], 1);
+  ASSERT_EQ(complete.body["data"]["by_worker"].size(), 1u) << complete.raw;
+  EXPECT_EQ(complete.body["data"]["by_worker"][0]["user_id"], worker.user_id);  // the enroller
+  EXPECT_FALSE(complete.body["data"]["by_worker"][0]["user_id_name"].get<std::string>().empty());
+  EXPECT_EQ(complete.body["data"]["by_worker"][0]["filed"], 1);
   Reply yesterday =
       w.Call(&worker, "GET", "/api/v1/ledgers/fangwen/reports/completeness?date=2026-06-29");
   EXPECT_EQ(yesterday.body["data"]["filed"], 0);

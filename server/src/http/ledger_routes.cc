@@ -414,24 +414,37 @@ void AddReadRoutes(App& app, Router& router) {
     const auto& q = ctx.request.query;
     auto c = engine->ReportCompleteness(*l, cover.communities, q.count("date") ? q.at("date") : "");
     if (!c.ok()) return ErrorResponse(c.status());
+    auto counts = [](const ledger::CompletenessRow& r) {
+      return json{
+          {"expected", r.expected},
+          {"filed", r.filed},
+          {"zero", r.zero},
+          {"rate",
+           r.expected ? static_cast<double>(r.filed) / static_cast<double>(r.expected) : 1.0}};
+    };
     auto rows = [&](const std::vector<ledger::CompletenessRow>& in, bool grids) {
       json out = json::array();
       for (const auto& r : in) {
         if (grids && !cover.grids.empty() &&
-            std::find(cover.grids.begin(), cover.grids.end(), r.org_id) == cover.grids.end())
+            std::find(cover.grids.begin(), cover.grids.end(), r.id) == cover.grids.end())
           continue;
-        const org::OrgUnit* unit = st.scope->Unit(r.org_id);
-        out.push_back(
-            {{"org_id", r.org_id},
-             {"name", unit ? unit->name : "未分网格"},
-             {"expected", r.expected},
-             {"filed", r.filed},
-             {"zero", r.zero},
-             {"rate",
-              r.expected ? static_cast<double>(r.filed) / static_cast<double>(r.expected) : 1.0}});
+        const org::OrgUnit* unit = st.scope->Unit(r.id);
+        json row = counts(r);
+        row["org_id"] = r.id;
+        row["name"] = unit ? unit->name : "未分网格";
+        out.push_back(row);
       }
       return out;
     };
+    // Per responsible worker: whose reports are missing.
+    json workers = json::array();
+    for (const auto& r : c->by_worker) {
+      json row = counts(r);
+      row["user_id"] = r.id ? json(r.id) : json(nullptr);
+      workers.push_back(row);
+    }
+    Status named = NameUsers(st, workers, {"user_id"});
+    if (!named.ok()) return ErrorResponse(named);
     json j = {
         {"date", c->date},
         {"expected", c->expected},
@@ -440,7 +453,8 @@ void AddReadRoutes(App& app, Router& router) {
         {"rate",
          c->expected ? static_cast<double>(c->filed) / static_cast<double>(c->expected) : 1.0},
         {"by_grid", rows(c->by_grid, true)},
-        {"by_community", rows(c->by_community, false)}};
+        {"by_community", rows(c->by_community, false)},
+        {"by_worker", workers}};
     // The missing entries, with names, so that the worker can chase them.
     json missing = json::array();
     std::vector<int64_t> ids;

@@ -1160,7 +1160,8 @@ Result<Completeness> Engine::ReportCompleteness(const Ledger& l,
   ASSIGN_OR_RETURN(
       auto rows,
       db_->Query(
-          "SELECT e.id, p.community_id, p.grid_id, r.id, r.zero FROM ledger_entries e JOIN persons "
+          "SELECT e.id, p.community_id, p.grid_id, r.id, r.zero, e.responsible_user_id FROM "
+          "ledger_entries e JOIN persons "
           "p ON "
           "p.id = e.person_id LEFT JOIN ledger_reports r ON r.entry_id = e.id AND r.report_date = "
           "? "
@@ -1168,13 +1169,13 @@ Result<Completeness> Engine::ReportCompleteness(const Ledger& l,
           "AND p.community_id IN (" +
               in + ") ORDER BY e.id",
           p));
-  std::map<int64_t, CompletenessRow> grids, communities;
+  std::map<int64_t, CompletenessRow> grids, communities, workers;
   for (const Row& r : rows) {
     bool filed = !r.IsNull(3), zero = filed && r.Int(4) != 0;
-    for (auto* m : {&grids, &communities}) {
-      int64_t org = m == &grids ? r.Int(2) : r.Int(1);
-      CompletenessRow& row = (*m)[org];
-      row.org_id = org;
+    for (auto [m, id] : {std::pair{&grids, r.Int(2)}, std::pair{&communities, r.Int(1)},
+                         std::pair{&workers, r.IsNull(5) ? int64_t{0} : r.Int(5)}}) {
+      CompletenessRow& row = (*m)[id];
+      row.id = id;
       row.expected++;
       row.filed += filed;
       row.zero += zero;
@@ -1186,6 +1187,7 @@ Result<Completeness> Engine::ReportCompleteness(const Ledger& l,
   }
   for (auto& [id, row] : grids) c.by_grid.push_back(row);
   for (auto& [id, row] : communities) c.by_community.push_back(row);
+  for (auto& [id, row] : workers) c.by_worker.push_back(row);
   return c;
 }
 
@@ -1250,7 +1252,7 @@ Result<json> Engine::Statistics(const Ledger& l,
           {"expected", expected},
           {"filed", got},
           {"zero", reports[0].Int(1)},
-          {"rate", expected ? static_cast<double>(got) / static_cast<double>(expected) : 0.0}};
+          {"rate", expected ? static_cast<double>(got) / static_cast<double>(expected) : 1.0}};
     }
     json stats = json::object();
     for (const Statistic& s : l.statistics) {

@@ -116,12 +116,13 @@ struct ListResult {
 };
 
 struct CompletenessRow {
-  int64_t org_id = 0;
+  int64_t id = 0;  // the org unit (by_grid, by_community) or the responsible user (by_worker; 0 =
+                   // nobody named)
   int64_t expected = 0, filed = 0, zero = 0;
 };
 struct Completeness {
   std::string date;
-  std::vector<CompletenessRow> by_grid, by_community;
+  std::vector<CompletenessRow> by_grid, by_community, by_worker;
   int64_t expected = 0, filed = 0, zero = 0;
   std::vector<int64_t> missing_entries;  // entries without a report that day (first 500)
 };
