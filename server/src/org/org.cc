@@ -2,15 +2,16 @@
 #include "org/org.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
-#include <cctype>
 #include <regex>
 #include <set>
 
 #include "common/text.h"
+#include "storage/migrations.h"
 
 namespace linli::org {
 namespace {
@@ -325,6 +326,9 @@ Result<int64_t> PlaceCache::Ensure(const std::string& kind, const std::string& n
                                          "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                                          {community_id_, parent, kind, name, path, grid}));
     int64_t id = ins.at(0).Int(0);
+    if (!first_new_id_) first_new_id_ = id;
+    if (!defer_grams_)
+      RETURN_IF_ERROR(db_.Exec(storage::PlaceGramsFillSql(db_.dialect(), "pl.id = ?"), {id, id}));
     if (kind == "room") occupancy_.emplace(id, std::string());
     if (grid_id) grid_of_[id] = grid_id;
     return by_path_.emplace(path, Known{id, grid_id}).first->second.id;
@@ -345,6 +349,14 @@ Result<int64_t> PlaceCache::EnsureRoom(const Address& a, int64_t grid_id) {
     ASSIGN_OR_RETURN(parent, Ensure("unit", a.unit + "单元", a.UnitPath(), building, grid_id));
   }
   return Ensure("room", a.room + "室", a.Canonical(), parent, grid_id);
+}
+
+Status PlaceCache::WriteDeferredGrams() {
+  if (!defer_grams_ || !first_new_id_) return Status::Ok();
+  int64_t first = first_new_id_;
+  first_new_id_ = 0;
+  return db_.Exec(storage::PlaceGramsFillSql(db_.dialect(), "pl.id >= ? AND pl.community_id = ?"),
+                  {first, community_id_, first, community_id_});
 }
 
 Status PlaceCache::SetOccupancy(int64_t room_id, const std::string& occupancy) {

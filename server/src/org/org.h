@@ -81,6 +81,13 @@ class PlaceCache {
   // Sets a room's occupancy code (owner/rented/vacant) when different.
   Status SetOccupancy(int64_t room_id, const std::string& occupancy);
 
+  // Each new place's address grams (place_grams, the index of 1- and 2-character address
+  // fragments) are written with the place, one statement each. A bulk import defers them instead
+  // and writes every new place's grams, sorted, in one statement with WriteDeferredGrams().
+  // REQUIRES: WriteDeferredGrams() in the transaction that created the places.
+  void DeferGrams() { defer_grams_ = true; }
+  Status WriteDeferredGrams();
+
  private:
   Result<int64_t> Ensure(const std::string& kind, const std::string& name, const std::string& path,
                          int64_t parent_id, int64_t grid_id);
@@ -94,6 +101,8 @@ class PlaceCache {
   std::unordered_map<int64_t, std::string> occupancy_;  // room id -> occupancy code
   std::unordered_map<int64_t, int64_t> grid_of_;        // place id -> grid id
   bool loaded_ = false;  // by_path_ holds every stored place of the community
+  bool defer_grams_ = false;
+  int64_t first_new_id_ = 0;  // the first place this cache created (0: none)
 };
 
 }  // namespace linli::org

@@ -493,6 +493,7 @@ class Importer {
     });
     size_t next_derived = 0;  // position in to_derive of the next row to insert
     org::PlaceCache places(db_, community_.id);
+    places.DeferGrams();
     ASSIGN_OR_RETURN(auto ins, db_.Query("INSERT INTO imports (community_id, file_name, file_sha256, imported, updated, "
                                          "unchanged, rejected, finished_at) VALUES (?, ?, ?, 0, 0, 0, 0, ?) RETURNING id",
                                          {community_.id, options_.file_name, report_.file_sha256, NowIso()}));
@@ -576,6 +577,7 @@ class Importer {
       if (rec.is_head && p.household_id)
         RETURN_IF_ERROR(db_.Exec("UPDATE households SET head_person_id = ? WHERE id = ?", {p.id, p.household_id}));
     }
+    RETURN_IF_ERROR(places.WriteDeferredGrams());
     RETURN_IF_ERROR(store_->FinishBulk());
     int64_t rejected = 0;
     for (const auto& rec : records_) rejected += rec.issues.empty() ? 0 : 1;

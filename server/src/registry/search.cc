@@ -165,17 +165,35 @@ class Searcher {
   }
 
   Status AddressSearch(const std::string& text) {
+    const size_t chars = Utf8Chars(text).size();
     // As you type, one character is searched in names only: as an address fragment it matches
-    // nearly every address, or — when it matches none — costs a scan of every resident.
-    if (q_.index_order && Utf8Chars(text).size() < 2) return Status::Ok();
-    if (db_.dialect() == storage::Dialect::kSqlite && Utf8Chars(text).size() >= 3) {
+    // nearly every address.
+    if (q_.index_order && chars < 2) return Status::Ok();
+    if (chars <= 2) {
+      // 1–2 characters (no trigram on either engine): the address grams of places
+      // (storage/migrations.cc, v6). A person's address is their room's; a room holds the grams
+      // its parent's address lacks, so the rooms with the fragment are those holding it and the
+      // children of places holding it. Verified on the person's address all the same.
+      storage::Params params{text};
+      std::string rooms = "(SELECT g.place_id AS room_id FROM place_grams g WHERE g.gram = ?" +
+                          InCommunities("g.community_id", params) + " UNION ALL ";
+      params.push_back(text);
+      rooms += "SELECT r.id FROM place_grams g JOIN places r ON r.parent_id = g.place_id " +
+               std::string("WHERE g.gram = ?") + InCommunities("g.community_id", params) + ") m";
+      params.push_back("%" + LikeEscape(text) + "%");
+      return Add(
+          "address",
+          rooms + " JOIN persons p ON p.room_id = m.room_id WHERE p.address LIKE ? ESCAPE '\\'",
+          std::move(params));
+    }
+    if (db_.dialect() == storage::Dialect::kSqlite) {
       std::string phrase = "\"" + text + "\"";
       for (size_t pos = 1; (pos = phrase.find('"', pos)) != std::string::npos && pos + 1 < phrase.size(); pos += 2)
         phrase.insert(pos, "\"");
       return Add("address", "person_fts f JOIN persons p ON p.id = f.rowid WHERE person_fts MATCH ?",
                  {"address : " + phrase});
     }
-    // PostgreSQL: the pg_trgm index serves LIKE; SQLite short fragments scan the table.
+    // PostgreSQL: the pg_trgm index serves LIKE.
     return Add("address", "persons p WHERE p.address LIKE ? ESCAPE '\\'", {"%" + LikeEscape(text) + "%"});
   }
 

@@ -140,6 +140,24 @@ const char* const kSqlitePersonFtsInsertTrigger =
     "  INSERT INTO person_fts(rowid, name, address) VALUES (new.id, new.name, new.address);\n"
     "END";
 
+std::string PlaceGramsFillSql(Dialect d, const std::string& filter) {
+  // n: character positions 1 … the longest address; x: every 1- and 2-character substring of each
+  // place's address; a room keeps those its parent's address does not contain.
+  std::string sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ";
+  sql += "(SELECT max(length(pl.address)) FROM places pl WHERE " + filter + ")), ";
+  sql += "x AS (SELECT pl.community_id, pl.id, pl.kind, pl.parent_id, ";
+  sql += "substr(pl.address, n.i, k.k) AS gram FROM places pl JOIN n ON n.i <= length(pl.address) ";
+  sql += "JOIN (SELECT 1 AS k UNION ALL SELECT 2) k ON n.i + k.k - 1 <= length(pl.address) ";
+  sql += "WHERE " + filter + ") ";
+  sql += "INSERT INTO place_grams (community_id, gram, place_id) ";
+  sql += "SELECT DISTINCT x.community_id, x.gram, x.id FROM x ";
+  sql += "LEFT JOIN places par ON par.id = x.parent_id ";
+  sql += "WHERE x.kind <> 'room' OR par.id IS NULL OR par.kind = 'room' OR ";
+  sql +=
+      d == Dialect::kSqlite ? "instr(par.address, x.gram) = 0" : "strpos(par.address, x.gram) = 0";
+  return sql + " ORDER BY 1, 2, 3";
+}
+
 namespace {
 
 // Prefix searches use byte-wise ranges, so the search columns use binary collation on both engines.
@@ -432,26 +450,27 @@ CREATE TABLE ledger_attachments (
 CREATE INDEX ledger_attachments_entry ON ledger_attachments(entry_id);
 )SQL";
 
-// Schema v5: the address grams (registry/search.cc), so that a 1- or 2-character address fragment
+// Schema v6: the address grams (registry/search.cc), so that a 1- or 2-character address fragment
 // (no trigram below 3 characters) is found through an index instead of a scan of every resident.
-// Keyed like person_grams, community first. Kept per place, not per person: every address is its
-// room's canonical address (org::PlaceCache), and places are ~40% of the persons' rows. A place
-// other than a room holds every 1- and 2-gram of its address; a room only those not in its
-// parent's address (its own segment, "401室", and the character before it), so a room costs about
-// 6 rows instead of 25. A fragment's persons are then those in rooms that hold it, and those in
-// rooms whose parent holds it. Filled for existing places here; PlaceCache fills new ones.
-constexpr const char* kV5PlaceGramsSqlite = R"SQL(
+// Keyed like person_grams, community first. Kept per place, not per person: a person's address is
+// their room's canonical address (org::PlaceCache), and there are fewer places than persons
+// (about 0.44 per person in the demo). A place other than a room holds every 1- and 2-gram of its
+// address; a room only those its parent's address lacks (its own segment, "401室", and the
+// character before it), about 7 rows instead of 25. A fragment's persons are then those in rooms
+// holding it and those in rooms whose parent holds it. Filled for existing places here;
+// PlaceCache fills new ones.
+constexpr const char* kV6PlaceGramsSqlite = R"SQL(
 CREATE TABLE place_grams (community_id INTEGER NOT NULL, gram TEXT NOT NULL, place_id INTEGER NOT NULL,
   PRIMARY KEY (community_id, gram, place_id)) WITHOUT ROWID;
 )SQL";
 
-constexpr const char* kV5PlaceGramsPostgres = R"SQL(
+constexpr const char* kV6PlaceGramsPostgres = R"SQL(
 CREATE TABLE place_grams (community_id BIGINT NOT NULL, gram TEXT NOT NULL, place_id BIGINT NOT NULL,
   PRIMARY KEY (community_id, gram, place_id));
 )SQL";
 
-std::string V5Sql(Dialect d) {
-  return std::string(d == Dialect::kSqlite ? kV5PlaceGramsSqlite : kV5PlaceGramsPostgres) +
+std::string V6Sql(Dialect d) {
+  return std::string(d == Dialect::kSqlite ? kV6PlaceGramsSqlite : kV6PlaceGramsPostgres) +
          PlaceGramsFillSql(d, "1 = 1") + ";\n";
 }
 
@@ -470,12 +489,15 @@ std::string Expand(std::string sql, Dialect d) {
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
+  static const std::string kV6Sqlite = V6Sql(Dialect::kSqlite),
+                           kV6Postgres = V6Sql(Dialect::kPostgres);
   static const std::vector<Migration> kAll = {
       {1, "registry", kV1Common, kV1Sqlite, kV1Postgres},
       {2, "accounts", kV2AccountsCommon, "", ""},
       {3, "audit", kV3AuditCommon, kV3AuditSqlite, kV3AuditPostgres},
       {4, "ledgers", kV4LedgersCommon, "", ""},
       {5, "ledger_history", kV5LedgerHistoryCommon, "", ""},
+      {6, "place_grams", "", kV6Sqlite.c_str(), kV6Postgres.c_str()},
   };
   return kAll;
 }
@@ -509,7 +531,7 @@ Status Migrate(Db& db) {
           "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
     for (const Migration& m : AllMigrations()) {
       if (m.version <= now_version) continue;
-      RETURN_IF_ERROR(db.ExecScript(Expand(m.common_sql, db.dialect())));
+      if (*m.common_sql) RETURN_IF_ERROR(db.ExecScript(Expand(m.common_sql, db.dialect())));
       const char* extra = db.dialect() == Dialect::kSqlite ? m.sqlite_sql : m.postgres_sql;
       if (extra && *extra) RETURN_IF_ERROR(db.ExecScript(Expand(extra, db.dialect())));
       RETURN_IF_ERROR(db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

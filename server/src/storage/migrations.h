@@ -4,6 +4,8 @@
 // {{pk}} and {{int}} expand to each engine's integer key and integer types.
 #pragma once
 
+#include <string>
+
 #include "storage/db.h"
 
 namespace linli::storage {
@@ -23,6 +25,11 @@ const std::vector<Migration>& AllMigrations();
 // it again with this statement (registry::PersonStore::BeginBulk/FinishBulk).
 extern const char* const kSqlitePersonFtsInsertTrigger;
 int LatestSchemaVersion();
+
+// The statement that fills place_grams (schema v6) for the places `filter` selects — a condition on
+// places `pl`, e.g. "pl.id = ?" — written twice into the statement, so its parameters are given
+// twice. Shared by the migration (every place) and org::PlaceCache (new places).
+std::string PlaceGramsFillSql(Dialect dialect, const std::string& filter);
 
 // Applies every migration newer than the store's version. Refuses a store newer than this program.
 Status Migrate(Db& db);
