@@ -137,8 +137,13 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
           '[data-test="ledger-entry-due"] [data-test="due-overdue"]',
         );
         // The history names who asked and who approved.
-        await page.waitForSelector(
+        const approvedBy = await page.textContent(
           '[data-test="ledger-history"] [data-test="ledger-approved-by"]',
+        );
+        // …by name (the server sends display names), not by user number.
+        assert(
+          !/用户\d/.test(approvedBy) && approvedBy.trim().length > 4,
+          `approver named in the history: ${approvedBy}`,
         );
         await shot(page, "34-ledger-entry");
         // Record the review visit: the entry is no longer overdue.

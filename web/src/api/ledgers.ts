@@ -143,13 +143,25 @@ export interface LedgerEvent {
   changes: Record<string, [string, string]>;
   requested_by: number | null;
   approved_by: number | null;
+  /** Display names of those users (the server adds them). */
+  requested_by_name?: string;
+  approved_by_name?: string;
   recorded_at: string;
 }
 
 export interface LedgerEntryDetail extends LedgerEntry {
   history: LedgerEvent[];
-  visits: { id: number; date: string; method: string; notes: string }[];
+  visits: {
+    id: number;
+    date: string;
+    method: string;
+    notes: string;
+    visitor_id: number | null;
+    visitor_id_name?: string;
+  }[];
   pending_approvals: { id: number; action: string; label: string }[];
+  /** Residents named by person fields: their names when in the caller's scope. */
+  people?: Record<string, { name: string | null; in_scope: boolean }>;
 }
 
 export interface KeysetPage {
@@ -171,8 +183,10 @@ export interface Approval {
   status: "pending" | "approved" | "rejected";
   community_id: number;
   requested_by: number;
+  requested_by_name?: string;
   requested_at: string;
   decided_by: number | null;
+  decided_by_name?: string;
   decided_at: string;
   note: string;
   on: string;
@@ -197,6 +211,11 @@ export interface Completeness {
   rate: number;
   by_grid: CompletenessRow[];
   by_community: CompletenessRow[];
+  /** Per responsible worker (user_id null: nobody named). */
+  by_worker: (Omit<CompletenessRow, "org_id" | "name"> & {
+    user_id: number | null;
+    user_id_name?: string;
+  })[];
   missing: { id: number; person_name: string; grid_id: number }[];
 }
 
@@ -209,6 +228,8 @@ export interface LedgerStatistics {
     active: number;
     enrolled: number;
     exited: number;
+    /** Daily-report ledgers: reports due over the period, filed, zero, rate. */
+    reports?: { expected: number; filed: number; zero: number; rate: number };
     statistics: Record<string, { total: number; by?: Record<string, number> }>;
   }[];
 }
