@@ -168,6 +168,10 @@ TEST_F(LedgerApiTest, NewLedgerFromADeclarationFolderWorksEndToEnd) {
   EXPECT_EQ(w.Call(&worker, "POST", "/api/v1/ledgers/fangwen/attachments?field=note", pdf)
                 .body["error"]["code"],
             9032);
+  // A name that is not UTF-8 (or a path) is not kept as given.
+  Reply odd = w.Call(&worker, "POST", uploads + "..%2F..%2F%FF%FE.pdf", pdf);
+  ASSERT_EQ(odd.status, 201) << odd.raw;
+  EXPECT_EQ(odd.body["data"]["name"], "附件");
   Reply up = w.Call(&worker, "POST", uploads + "%E8%AF%81%E6%98%8E.pdf", pdf);
   ASSERT_EQ(up.status, 201) << up.raw;
   EXPECT_EQ(up.body["data"]["name"], "证明.pdf");

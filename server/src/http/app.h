@@ -81,8 +81,8 @@ struct RequestState {
   const auth::User& user() const { return session->user; }
   const std::string& role() const { return session->user.role; }
   // An audit event with the actor, role and client address of this request filled in.
-  audit::AuditEvent Event(audit::AuditAction action, std::string target_type = "", std::string target_id = "",
-                          int64_t org_id = 0) const;
+  audit::AuditEvent Event(audit::AuditAction action, std::string target_type = "",
+                          std::string target_id = "", int64_t org_id = 0) const;
   // Appends `event` (its own transaction). A failure must fail the request: callers return
   // ErrorResponse(status) instead of the data.
   Status Audit(const audit::AuditEvent& event);
@@ -153,10 +153,14 @@ inline RequestState& State(Context& ctx) { return *ctx.state; }
 // Parses a positive integer path parameter; nullopt when malformed.
 std::optional<int64_t> PathId(Context& ctx, const std::string& name = "id");
 // Parses limit/offset query parameters (limit 1..max, default `def`; offset ≥ 0).
-Status ParsePaging(const Request& request, int64_t def, int64_t max, int64_t* limit, int64_t* offset);
+Status ParsePaging(const Request& request, int64_t def, int64_t max, int64_t* limit,
+                   int64_t* offset);
 // A new, unguessable path for an export file in the server's private export folder
 // (AppOptions::export_dir, or a 0700 temp folder); the caller removes it once sent.
 std::string NewExportPath(const App& app);
+// The `file_name` query parameter of an upload as safe text: its last path component, valid
+// UTF-8 (else `fallback`), at most 80 characters.
+std::string UploadFileName(const Request& request, const std::string& fallback);
 // The error of a record that does not exist or is outside the caller's scope (the same answer).
 Status NotFound(const std::string& what, const std::string& key);
 

@@ -481,8 +481,7 @@ void AddWriteRoutes(App& app, Router& router) {
     const ledger::Field* f = (*l)->FindField(field);
     if (f && !(*l)->FieldVisibleTo(*f, st.role()))
       return ErrorResponse(st.Denied("附件字段", Target(**l), field, "field_hidden"));
-    std::string name = q.count("file_name") ? q.at("file_name") : "";
-    name = std::filesystem::path(name).filename().string().substr(0, 120);
+    std::string name = UploadFileName(ctx.request, "");
     auto engine = EngineOf(st);
     if (!engine.ok()) return ErrorResponse(engine.status());
     std::vector<ledger::FieldProblem> problems;
@@ -952,7 +951,7 @@ void AddLedgerTransferRoutes(App& app, Router& router) {
         options.communities = cover.communities;
         options.grids = cover.grids;
         options.org_name = cover.unit.name;
-        options.file_name = q.count("file_name") ? q.at("file_name") : "upload.xlsx";
+        options.file_name = UploadFileName(ctx.request, "upload.xlsx");
         options.dry_run = q.count("dry_run") && q.at("dry_run") == "1";
         options.actor = ActorOf(st);
         ledger::ImportReport report;

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "common/hash.h"
+#include "common/text.h"
 #include "http/json_views.h"
 #include "http/shape.h"
 #include "io/sheet.h"
@@ -120,6 +121,18 @@ void AttachRejectedCells(json& preview, std::string_view bytes, const std::strin
 
 }  // namespace
 
+std::string UploadFileName(const Request& request, const std::string& fallback) {
+  auto it = request.query.find("file_name");
+  if (it == request.query.end()) return fallback;
+  std::string name = std::filesystem::path(it->second).filename().string();
+  if (name.empty() || !IsValidUtf8(name)) return fallback;
+  std::vector<std::string> chars = Utf8Chars(name);
+  if (chars.size() <= 80) return name;
+  std::string cut;
+  for (size_t i = 0; i < 80; ++i) cut += chars[i];
+  return cut;
+}
+
 std::string NewExportPath(const App& app) {
   std::string dir = app.options().export_dir;
   if (dir.empty())
@@ -144,8 +157,7 @@ void AddTransferRoutes(App& app, Router& router) {
               Error(ErrorCode::kOrgNotCommunity, {{"code", unit->code}, {"name", unit->name}}));
         if (ctx.request.body.empty())
           return ErrorResponse(Error(ErrorCode::kFieldRequired, {{"field", "文件"}}));
-        std::string file_name = q.count("file_name") ? q.at("file_name") : "upload.xlsx";
-        file_name = std::filesystem::path(file_name).filename().string().substr(0, 120);
+        std::string file_name = UploadFileName(ctx.request, "upload.xlsx");
         static std::atomic<int64_t> arrivals{0};
         PendingImport pending{ctx.request.body, file_name,  ++arrivals, st.user().id,
                               unit->id,         unit->code, json(),     false};
