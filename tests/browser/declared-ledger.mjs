@@ -3,14 +3,19 @@
 // below (ledger.json + codes/level.csv) into the world's temporary directory and starts every
 // `linli` of the run with LINLI_LEDGERS pointing at it — no C++ and no built-in. In the browser:
 // the ledger's card on the 台账 overview, its list with the declared filters, the enrolment form
-// built from the declaration (the declared rule's message and a range error at their fields), the
-// entry with its history, a visit and a declared transition moving the due date by the schedule,
-// the overdue list before and after, the declared statistics, the export in the declared layout
-// (read back cell by cell), an import (dry run → confirm) and the 390 px phone layout.
+// built from the declaration (the declared rule's message and a range error at their fields), its
+// attachment field (a .docx and a too large file refused here, a text file named .pdf refused by
+// the server with its message at the field, a PDF uploaded), the entry with its history and the
+// attachment downloaded byte for byte, a visit and a declared transition moving the due date by
+// the schedule, the attachment replaced by a PNG in the edit dialog, the overdue list before and
+// after, the file name in the list, the declared statistics, the export in the declared layout
+// (read back cell by cell, the file name in its column), an import (dry run → confirm) and the
+// 390 px phone layout.
 import fs from "node:fs";
 import path from "node:path";
 import {
   uiLogin,
+  shot,
   assert,
   daysAgo,
   fillDate,
@@ -43,6 +48,13 @@ const declaration = {
       type: "money",
       min: 0,
       max: 100000,
+    },
+    {
+      key: "scan",
+      label: "证明材料",
+      type: "attachment",
+      accept: ["pdf", "jpg", "png"],
+      max_kb: 64,
     },
     { key: "found_on", label: "发现日期", type: "date", max: "today" },
     { key: "checked_on", label: "核实日期", type: "date" },
@@ -104,6 +116,7 @@ const declaration = {
       { source: "person.name", header: "姓名" },
       { source: "person.id_number", header: "公民身份号码" },
       { source: "level" },
+      { source: "scan" },
       { source: "income", aliases: ["月收入"] },
       { source: "alone" },
       { source: "next_due_on", header: "下次走访" },
@@ -115,6 +128,7 @@ const exportHeaders = [
   "姓名",
   "公民身份号码",
   "帮扶等级",
+  "证明材料",
   "月收入（元）",
   "独居",
   "下次走访",
@@ -136,6 +150,15 @@ export function writeDeclaredLedger(dir) {
   return root;
 }
 
+// A small PDF and PNG (the server checks a file's kind by its first bytes).
+const pdf = Buffer.from(
+  "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+);
+const png = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from("\0\0\0\rIHDR browser test"),
+]);
+
 /** Registers a resident of the community through the API; returns its id. */
 async function register(ctx, s, person) {
   const r = await ctx.world.api(s, "POST", "/persons", {
@@ -155,7 +178,7 @@ export function declaredLedgerTests({
   const key = DECLARED_KEY;
   return [
     [
-      "declared ledger (a folder only): overview, filters, form with the declared rule, enrol, history, visit, transition, overdue list, statistics, export layout, import, phone",
+      "declared ledger (a folder only): overview, filters, form with the declared rule, attachment upload (refusals at the field) and download, enrol, history, visit, transition, overdue list, statistics, export layout, import, phone",
       async (ctx) => {
         const base = ctx.world.base;
         const s = await ctx.world.apiLogin("worker");
@@ -213,6 +236,72 @@ export function declaredLedgerTests({
         await fillDate(page, '[data-field="checked_on"]', daysAgo(75));
         await page.fill('[data-field="note"] input', "独居老人，收入低");
         await fillDate(page, '[data-field="on"]', daysAgo(60));
+
+        // The attachment: checked here by extension and size, then by the server by its bytes.
+        const scan = '[data-field="scan"]';
+        const scanInput = `${scan} input[type="file"]`;
+        const scanError = `${scan} .el-form-item__error`;
+        await page.setInputFiles(scanInput, {
+          name: "帮扶证明.docx",
+          mimeType: "application/octet-stream",
+          buffer: Buffer.from("PK\x03\x04word/document.xml"),
+        });
+        await page.waitForSelector(
+          `${scanError} >> text=只能上传 PDF、JPG、PNG 文件`,
+        );
+        await page.setInputFiles(scanInput, {
+          name: "扫描件.pdf",
+          mimeType: "application/pdf",
+          buffer: Buffer.concat([pdf, Buffer.alloc(64 * 1024)]),
+        });
+        await page.waitForSelector(`${scanError} >> text=不能超过 64 KB`);
+        // A text file named .pdf passes the client check; the server refuses it, and its
+        // message (the same as to a direct upload) is shown at the field.
+        const fake = Buffer.from("这只是一段文字，扩展名改成了 pdf\n");
+        const refused = await ctx.world.apiRaw(
+          s,
+          "POST",
+          `/ledgers/${key}/attachments?field=scan&file_name=${encodeURIComponent("说明.pdf")}`,
+          fake,
+        );
+        assert(
+          refused.status === 422,
+          `a text file as .pdf: ${refused.status} ${JSON.stringify(refused.json)}`,
+        );
+        const serverMessage =
+          refused.json.error.fields?.find((f) => f.field === "scan")?.message ??
+          refused.json.error.message;
+        await page.setInputFiles(scanInput, {
+          name: "说明.pdf",
+          mimeType: "application/pdf",
+          buffer: fake,
+        });
+        await page.waitForFunction(
+          ([sel, message]) =>
+            document.querySelector(sel)?.textContent.trim() === message,
+          [scanError, serverMessage],
+        );
+        assert(
+          (await page
+            .locator(`${scan} [data-test="attachment-name"]`)
+            .count()) === 0,
+          "a refused file is shown as uploaded",
+        );
+        await page.locator(scan).scrollIntoViewIfNeeded();
+        await shot(page, "44-ledger-attachment-refused");
+        await page.setInputFiles(scanInput, {
+          name: "帮扶证明.pdf",
+          mimeType: "application/pdf",
+          buffer: pdf,
+        });
+        await page.waitForSelector(
+          `${scan} [data-test="attachment-name"] >> text=帮扶证明.pdf`,
+        );
+        await page.waitForSelector(
+          `${scan} [data-test="attachment-size"] >> text=${pdf.length} 字节`,
+        );
+        // The refusal goes once a file is accepted.
+        await page.waitForSelector(scanError, { state: "detached" });
         await page.click('[data-test="ledger-save"]');
         const ruleErr = await page.waitForSelector(
           '[data-field="checked_on"] .el-form-item__error',
@@ -247,6 +336,23 @@ export function declaredLedgerTests({
         await page.waitForSelector(
           '[data-test="ledger-entry-due"] [data-test="due-overdue"]',
         );
+        // The attachment downloads as the bytes uploaded.
+        const link = '[data-test="attachment-download"][data-field="scan"]';
+        await page.waitForSelector(`${link} >> text=帮扶证明.pdf`);
+        const [got] = await Promise.all([
+          page.waitForEvent("download"),
+          page.click(link),
+        ]);
+        assert(
+          got.suggestedFilename() === "帮扶证明.pdf",
+          `attachment file name: ${got.suggestedFilename()}`,
+        );
+        assert(
+          fs.readFileSync(await got.path()).equals(pdf),
+          "the downloaded attachment differs from the upload",
+        );
+        await page.locator(link).scrollIntoViewIfNeeded();
+        await shot(page, "45-ledger-attachment");
         // The overview counts it overdue, and the overdue list has it.
         await page.goto(`${base}/ledgers`);
         const overdue = await page.waitForSelector(
@@ -281,6 +387,22 @@ export function declaredLedgerTests({
         await page.waitForSelector(
           `[data-test="ledger-entry-due"] >> text=${daysAgo(-90)}`,
         );
+        // 重新上传 in the edit dialog: a PNG replaces the PDF.
+        await page.click('[data-test="ledger-edit"]');
+        const editScan = '.el-dialog [data-field="scan"]';
+        await page.waitForSelector(
+          `${editScan} [data-test="attachment-name"] >> text=帮扶证明.pdf`,
+        );
+        await page.setInputFiles(`${editScan} input[type="file"]`, {
+          name: "入户照片.png",
+          mimeType: "image/png",
+          buffer: png,
+        });
+        await page.waitForSelector(
+          `${editScan} [data-test="attachment-name"] >> text=入户照片.png`,
+        );
+        await page.click('[data-test="ledger-edit-save"]');
+        await page.waitForSelector(`${link} >> text=入户照片.png`);
         const history = await page.textContent('[data-test="ledger-history"]');
         assert(
           history.includes("调整等级") && history.includes("纳入帮扶"),
@@ -294,6 +416,12 @@ export function declaredLedgerTests({
         );
         await page.goto(`${base}/ledgers/${key}`);
         await page.waitForSelector(`[data-test="ledger-table"] >> text=${who}`);
+        assert(
+          (await page.textContent('[data-test="ledger-table"]')).includes(
+            "入户照片.png",
+          ),
+          "the list does not show the attachment's file name",
+        );
         await pickOption(page, '[data-filter="level"]', "重点帮扶");
         await page.waitForSelector(
           '[data-test="ledger-total"] >> text=共 0 条',
@@ -328,7 +456,10 @@ export function declaredLedgerTests({
         );
         const row = rows.find((r) => r[0] === who);
         assert(
-          row && row[2] === "一般帮扶" && row[5] === daysAgo(-90),
+          row &&
+            row[2] === "一般帮扶" &&
+            row[3] === "入户照片.png" &&
+            row[6] === daysAgo(-90),
           `export row: ${JSON.stringify(row ?? rows)}`,
         );
 
@@ -353,7 +484,7 @@ export function declaredLedgerTests({
           '[data-test="ledger-total"] >> text=共 2 条',
         );
 
-        // On a phone: the form and the entry without horizontal scrolling.
+        // On a phone: the form and the entry (with its file link) without horizontal scrolling.
         const phone = await newPage(ctx, { phone: true });
         await uiLogin(phone, ctx.world, "worker");
         for (const [route, ready] of [
@@ -364,6 +495,17 @@ export function declaredLedgerTests({
           await phone.waitForSelector(ready);
           await noHorizontalScroll(phone, route);
         }
+        // A file with a long name, uploaded on the phone: name, size and buttons still fit.
+        await phone.goto(`${base}/ledgers/${key}/new`);
+        await phone.setInputFiles('[data-field="scan"] input[type="file"]', {
+          name: "二〇二六年十一月困难群众帮扶入户核查证明材料扫描件.pdf",
+          mimeType: "application/pdf",
+          buffer: pdf,
+        });
+        await phone.waitForSelector(
+          '[data-field="scan"] [data-test="attachment-remove"]',
+        );
+        await noHorizontalScroll(phone, "attachment on the phone form");
       },
     ],
   ];

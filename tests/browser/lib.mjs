@@ -197,6 +197,21 @@ export class World {
     return { status: r.status, json: text ? JSON.parse(text) : null };
   }
 
+  /** A request with a raw body (an upload): {status, json}. */
+  async apiRaw(session, method, p, bytes) {
+    const r = await fetch(`${this.base}/api/v1${p}`, {
+      method,
+      headers: {
+        "content-type": "application/octet-stream",
+        cookie: session.cookie,
+        "x-csrf-token": session.csrf,
+      },
+      body: bytes,
+    });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : null };
+  }
+
   /** Stops the server (to add users: SQLite allows one writer process) and starts it again. */
   async restart(between) {
     const exited = new Promise((r) => this.server.once("exit", r));
