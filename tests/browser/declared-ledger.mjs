@@ -6,11 +6,12 @@
 // built from the declaration (the declared rule's message and a range error at their fields), its
 // attachment field (a .docx and a too large file refused here, a text file named .pdf refused by
 // the server with its message at the field, a PDF uploaded), the entry with its history and the
-// attachment downloaded byte for byte, a visit and a declared transition moving the due date by
-// the schedule, the attachment replaced by a PNG in the edit dialog, the overdue list before and
-// after, the file name in the list, the declared statistics, the export in the declared layout
-// (read back cell by cell, the file name in its column), an import (dry run → confirm) and the
-// 390 px phone layout.
+// attachment downloaded byte for byte (the download audited with the file's SHA-256), a visit and
+// a declared transition moving the due date by the schedule, the attachment replaced by a PNG in
+// the edit dialog, the overdue list before and after, the file name in the list, the declared
+// statistics, the export in the declared layout (read back cell by cell, the file name in its
+// column), an import (dry run → confirm) and the 390 px phone layout.
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import {
@@ -353,6 +354,22 @@ export function declaredLedgerTests({
         );
         await page.locator(link).scrollIntoViewIfNeeded();
         await shot(page, "45-ledger-attachment");
+        // The download is audited: the entry, the attachment and the file's SHA-256.
+        const sha = createHash("sha256").update(pdf).digest("hex");
+        const aud = await ctx.world.apiLogin("aud");
+        const audit = await ctx.world.api(
+          aud,
+          "GET",
+          `/audit_records?target_type=${encodeURIComponent(`ledger:${key}`)}&target_id=${entryId}&limit=200`,
+        );
+        assert(
+          audit.status === 200 &&
+            audit.json.data.records.some(
+              (r) =>
+                r.details?.sha256 === sha && r.details?.name === "帮扶证明.pdf",
+            ),
+          `download audit: ${JSON.stringify(audit.json).slice(0, 400)}`,
+        );
         // The overview counts it overdue, and the overdue list has it.
         await page.goto(`${base}/ledgers`);
         const overdue = await page.waitForSelector(
