@@ -11,7 +11,6 @@
 #include <set>
 
 #include "common/text.h"
-#include "storage/migrations.h"
 
 namespace linli::org {
 namespace {
@@ -327,8 +326,7 @@ Result<int64_t> PlaceCache::Ensure(const std::string& kind, const std::string& n
                                          {community_id_, parent, kind, name, path, grid}));
     int64_t id = ins.at(0).Int(0);
     if (!first_new_id_) first_new_id_ = id;
-    if (!defer_grams_)
-      RETURN_IF_ERROR(db_.Exec(storage::PlaceGramsFillSql(db_.dialect(), "pl.id = ?"), {id, id}));
+    if (!defer_grams_) RETURN_IF_ERROR(WriteDeferredGrams());
     if (kind == "room") occupancy_.emplace(id, std::string());
     if (grid_id) grid_of_[id] = grid_id;
     return by_path_.emplace(path, Known{id, grid_id}).first->second.id;
@@ -352,11 +350,43 @@ Result<int64_t> PlaceCache::EnsureRoom(const Address& a, int64_t grid_id) {
 }
 
 Status PlaceCache::WriteDeferredGrams() {
-  if (!defer_grams_ || !first_new_id_) return Status::Ok();
-  int64_t first = first_new_id_;
+  if (!first_new_id_) return Status::Ok();
+  // The places created since the last call, with their parents' addresses, read back (cheaper than
+  // computing the grams in SQL, which storage::PlaceGramsFillSql does for the migration; the
+  // registry tests check that both give the same rows): every 1- and 2-gram of the address, for a
+  // room only those its parent's address lacks.
+  std::vector<std::pair<std::string, int64_t>> grams;  // (gram, place id)
+  RETURN_IF_ERROR(db_.QueryEach(
+      "SELECT pl.id, pl.kind, pl.address, par.address, par.kind FROM places pl "
+      "LEFT JOIN places par ON par.id = pl.parent_id WHERE pl.id >= ? AND pl.community_id = ?",
+      {first_new_id_, community_id_}, [&](const storage::Row& r) {
+        bool room_of_a_place = r.Text(1) == "room" && !r.IsNull(3) && r.Text(4) != "room";
+        const std::string& parent = r.Text(3);
+        std::vector<std::string> chars = Utf8Chars(r.Text(2));
+        std::set<std::string> own;
+        for (size_t i = 0; i < chars.size(); ++i) {
+          own.insert(chars[i]);
+          if (i + 1 < chars.size()) own.insert(chars[i] + chars[i + 1]);
+        }
+        for (const auto& g : own)
+          if (!room_of_a_place || parent.find(g) == std::string::npos)
+            grams.emplace_back(g, r.Int(0));
+        return true;
+      }));
   first_new_id_ = 0;
-  return db_.Exec(storage::PlaceGramsFillSql(db_.dialect(), "pl.id >= ? AND pl.community_id = ?"),
-                  {first, community_id_, first, community_id_});
+  std::sort(grams.begin(), grams.end());
+  constexpr size_t kRows = 200;  // rows per INSERT
+  for (size_t start = 0; start < grams.size(); start += kRows) {
+    size_t end = std::min(grams.size(), start + kRows);
+    std::string sql = "INSERT INTO place_grams (community_id, gram, place_id) VALUES ";
+    storage::Params params;
+    for (size_t i = start; i < end; ++i) {
+      sql += i == start ? "(?, ?, ?)" : ", (?, ?, ?)";
+      params.insert(params.end(), {community_id_, grams[i].first, grams[i].second});
+    }
+    RETURN_IF_ERROR(db_.Exec(sql, params));
+  }
+  return Status::Ok();
 }
 
 Status PlaceCache::SetOccupancy(int64_t room_id, const std::string& occupancy) {

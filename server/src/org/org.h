@@ -82,8 +82,8 @@ class PlaceCache {
   Status SetOccupancy(int64_t room_id, const std::string& occupancy);
 
   // Each new place's address grams (place_grams, the index of 1- and 2-character address
-  // fragments) are written with the place, one statement each. A bulk import defers them instead
-  // and writes every new place's grams, sorted, in one statement with WriteDeferredGrams().
+  // fragments) are written with the place. A bulk import defers them instead and writes every new
+  // place's grams, sorted, in multi-row statements with WriteDeferredGrams().
   // REQUIRES: WriteDeferredGrams() in the transaction that created the places.
   void DeferGrams() { defer_grams_ = true; }
   Status WriteDeferredGrams();
@@ -102,7 +102,7 @@ class PlaceCache {
   std::unordered_map<int64_t, int64_t> grid_of_;        // place id -> grid id
   bool loaded_ = false;  // by_path_ holds every stored place of the community
   bool defer_grams_ = false;
-  int64_t first_new_id_ = 0;  // the first place this cache created (0: none)
+  int64_t first_new_id_ = 0;  // the first place created since the grams were written (0: none)
 };
 
 }  // namespace linli::org

@@ -458,7 +458,7 @@ CREATE INDEX ledger_attachments_entry ON ledger_attachments(entry_id);
 // address; a room only those its parent's address lacks (its own segment, "401室", and the
 // character before it), about 7 rows instead of 25. A fragment's persons are then those in rooms
 // holding it and those in rooms whose parent holds it. Filled for existing places here;
-// PlaceCache fills new ones.
+// org::PlaceCache writes the same grams for the places it creates.
 constexpr const char* kV6PlaceGramsSqlite = R"SQL(
 CREATE TABLE place_grams (community_id INTEGER NOT NULL, gram TEXT NOT NULL, place_id INTEGER NOT NULL,
   PRIMARY KEY (community_id, gram, place_id)) WITHOUT ROWID;

@@ -28,7 +28,8 @@ int LatestSchemaVersion();
 
 // The statement that fills place_grams (schema v6) for the places `filter` selects — a condition on
 // places `pl`, e.g. "pl.id = ?" — written twice into the statement, so its parameters are given
-// twice. Shared by the migration (every place) and org::PlaceCache (new places).
+// twice. The migration fills every existing place with it; org::PlaceCache computes the same grams
+// in C++ for the places it creates (tests/registry_test.cc checks that the two agree).
 std::string PlaceGramsFillSql(Dialect dialect, const std::string& filter);
 
 // Applies every migration newer than the store's version. Refuses a store newer than this program.
