@@ -208,9 +208,31 @@ std::variant<EntryRequest, Response> ForEntry(Context& ctx,
   c.e = std::move(*e);
   return c;
 }
-std::variant<EntryRequest, Response> ForEntryChange(Context& ctx,
-                                                    const std::set<std::string>& allowed) {
-  return ForEntry(ctx, &allowed);
+// Route handlers run after the unit or entry preamble; a refusal is sent as it is.
+using UnitHandler = std::function<Response(Context&, RequestState&, const ledger::Ledger*, Cover&,
+                                           ledger::Engine*)>;
+using EntryHandler = std::function<Response(Context&, RequestState&, EntryRequest&)>;
+
+Handler WithUnit(UnitHandler handler) {
+  return [handler = std::move(handler)](Context& ctx) {
+    auto prep = ForUnit(ctx);
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    UnitRequest& u = std::get<UnitRequest>(prep);
+    return handler(ctx, State(ctx), u.l, u.cover, &*u.engine);
+  };
+}
+
+// `body_keys`: a change's allowed body keys; nullopt for reads (no body).
+Handler WithEntryBody(std::optional<std::set<std::string>> body_keys, EntryHandler handler) {
+  return [handler = std::move(handler), body_keys = std::move(body_keys)](Context& ctx) {
+    auto prep = ForEntry(ctx, body_keys ? &*body_keys : nullptr);
+    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
+    return handler(ctx, State(ctx), std::get<EntryRequest>(prep));
+  };
+}
+Handler WithEntry(EntryHandler handler) { return WithEntryBody(std::nullopt, std::move(handler)); }
+Handler WithEntryChange(std::set<std::string> body_keys, EntryHandler handler) {
+  return WithEntryBody(std::move(body_keys), std::move(handler));
 }
 
 void AddReadRoutes(App& app, Router& router) {
@@ -250,223 +272,210 @@ void AddReadRoutes(App& app, Router& router) {
     return Data(ledger::DeclarationJson(**l, st.role()));
   });
 
-  app.Add(router, "GET", "/api/v1/ledgers/{key}/entries", [](Context& ctx) {
-    auto prep = ForUnit(ctx);
-    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    UnitRequest& u = std::get<UnitRequest>(prep);
-    const ledger::Ledger* l = u.l;
-    Cover& cover = u.cover;
-    std::optional<ledger::Engine>& engine = u.engine;
-    RequestState& st = State(ctx);
-    const auto& q = ctx.request.query;
-    auto get = [&](const char* k) { return q.count(k) ? q.at(k) : std::string(); };
-    ledger::ListQuery lq;
-    lq.community_ids = cover.communities;
-    lq.grid_ids = cover.grids;
-    lq.stage = get("stage");
-    auto due = ledger::ParseDueWindow(get("due"));
-    if (!due)
-      return ErrorResponse(
-          Error(ErrorCode::kInvalidArgument, {{"detail", "due 只能是 today、week 或 overdue"}}));
-    lq.due = *due;
-    lq.name_prefix = get("name");
-    if (get("responsible") == "me") lq.responsible_user_id = st.user().id;
-    if (!get("sort").empty()) lq.sort = get("sort");
-    lq.descending = get("order") == "desc";
-    lq.after = get("after");
-    lq.limit = q.count("limit") ? std::atoi(get("limit").c_str()) : 20;
-    for (const auto& [k, v] : q)
-      if (k.starts_with("f.")) lq.filters[k.substr(2)] = v;
-    auto r = engine->List(*l, lq);
-    if (!r.ok()) return ErrorResponse(r.status());
-    json items = json::array();
-    std::vector<int64_t> ids;
-    for (const auto& e : r->entries) {
-      items.push_back(ledger::EntryJson(*l, e, st.role()));
-      ids.push_back(e.id);
-    }
-    json body = {{"data", items},
-                 {"page", {{"limit", lq.limit}, {"total", r->total}, {"next", r->next}}}};
-    Response resp;
-    resp.body = body.dump();
-    return AuditedEntries(st, *l, "", cover.unit.id, ids, {{"query", get("due") + get("stage")}},
-                          resp);
-  });
+  app.Add(router, "GET", "/api/v1/ledgers/{key}/entries",
+          WithUnit([](Context& ctx, RequestState& st, const ledger::Ledger* l, Cover& cover,
+                      ledger::Engine* engine) {
+            const auto& q = ctx.request.query;
+            auto get = [&](const char* k) { return q.count(k) ? q.at(k) : std::string(); };
+            ledger::ListQuery lq;
+            lq.community_ids = cover.communities;
+            lq.grid_ids = cover.grids;
+            lq.stage = get("stage");
+            auto due = ledger::ParseDueWindow(get("due"));
+            if (!due)
+              return ErrorResponse(Error(ErrorCode::kInvalidArgument,
+                                         {{"detail", "due 只能是 today、week 或 overdue"}}));
+            lq.due = *due;
+            lq.name_prefix = get("name");
+            if (get("responsible") == "me") lq.responsible_user_id = st.user().id;
+            if (!get("sort").empty()) lq.sort = get("sort");
+            lq.descending = get("order") == "desc";
+            lq.after = get("after");
+            lq.limit = q.count("limit") ? std::atoi(get("limit").c_str()) : 20;
+            for (const auto& [k, v] : q)
+              if (k.starts_with("f.")) lq.filters[k.substr(2)] = v;
+            auto r = engine->List(*l, lq);
+            if (!r.ok()) return ErrorResponse(r.status());
+            json items = json::array();
+            std::vector<int64_t> ids;
+            for (const auto& e : r->entries) {
+              items.push_back(ledger::EntryJson(*l, e, st.role()));
+              ids.push_back(e.id);
+            }
+            json body = {{"data", items},
+                         {"page", {{"limit", lq.limit}, {"total", r->total}, {"next", r->next}}}};
+            Response resp;
+            resp.body = body.dump();
+            return AuditedEntries(st, *l, "", cover.unit.id, ids,
+                                  {{"query", get("due") + get("stage")}}, resp);
+          }));
 
-  app.Add(router, "GET", "/api/v1/ledgers/{key}/entries/{id}", [](Context& ctx) {
-    auto prep = ForEntry(ctx);
-    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryRequest& c = std::get<EntryRequest>(prep);
-    RequestState& st = State(ctx);
-    const ledger::Ledger& l = *c.l;
-    ledger::Engine& engine = *c.engine;
-    const ledger::Entry& e = c.e;
-    auto history = engine.History(e.id);
-    auto visits = engine.Visits(e.id);
-    if (!history.ok()) return ErrorResponse(history.status());
-    if (!visits.ok()) return ErrorResponse(visits.status());
-    json j = ledger::EntryJson(l, e, st.role());
-    // The residents that person fields name: their names when they are in the caller's scope.
-    json people = json::object();
-    for (const auto& f : l.fields) {
-      if (f.type != ledger::ValueType::kPerson || !j["values"].contains(f.key) ||
-          !j["values"][f.key].is_number_integer())
-        continue;
-      int64_t pid = j["values"][f.key].get<int64_t>();
-      auto who =
-          st.db().Query("SELECT name, community_id, grid_id FROM persons WHERE id = ?", {pid});
-      if (!who.ok()) return ErrorResponse(who.status());
-      bool visible = !who->empty() && st.scope->Contains((*who)[0].Int(1), (*who)[0].Int(2));
-      people[std::to_string(pid)] = {{"name", visible ? json((*who)[0].Text(0)) : json(nullptr)},
-                                     {"in_scope", visible}};
-    }
-    j["people"] = people;
-    json events = json::array(), vs = json::array();
-    for (const auto& ev : *history) {
-      json ej = ledger::EventJson(ev);
-      // Changes of fields hidden from this role are left out of the history too.
-      for (const auto& f : l.fields)
-        if (!l.FieldVisibleTo(f, st.role())) ej["changes"].erase(f.key);
-      events.push_back(ej);
-    }
-    for (const auto& v : *visits)
-      vs.push_back({{"id", v.id},
-                    {"date", v.visited_on},
-                    {"method", v.method},
-                    {"notes", v.notes},
-                    {"visitor_id", v.visitor_id}});
-    for (auto* list : {&events, &vs}) {
-      Status named = NameUsers(st, *list, {"requested_by", "approved_by", "visitor_id"});
-      if (!named.ok()) return ErrorResponse(named);
-    }
-    j["history"] = events;
-    j["visits"] = vs;
-    auto pending = engine.Approvals({e.community_id}, "pending", l.key);
-    if (!pending.ok()) return ErrorResponse(pending.status());
-    json waiting = json::array();
-    for (const auto& a : *pending)
-      if (a.entry_id == e.id)
-        waiting.push_back({{"id", a.id}, {"action", a.action}, {"label", a.label}});
-    j["pending_approvals"] = waiting;
-    return AuditedEntries(st, l, std::to_string(e.id), e.community_id, {e.id}, {}, Data(j));
-  });
+  app.Add(
+      router, "GET", "/api/v1/ledgers/{key}/entries/{id}",
+      WithEntry([](Context& ctx, RequestState& st, EntryRequest& c) {
+        const ledger::Ledger& l = *c.l;
+        ledger::Engine& engine = *c.engine;
+        const ledger::Entry& e = c.e;
+        auto history = engine.History(e.id);
+        auto visits = engine.Visits(e.id);
+        if (!history.ok()) return ErrorResponse(history.status());
+        if (!visits.ok()) return ErrorResponse(visits.status());
+        json j = ledger::EntryJson(l, e, st.role());
+        // The residents that person fields name: their names when they are in the caller's scope.
+        json people = json::object();
+        for (const auto& f : l.fields) {
+          if (f.type != ledger::ValueType::kPerson || !j["values"].contains(f.key) ||
+              !j["values"][f.key].is_number_integer())
+            continue;
+          int64_t pid = j["values"][f.key].get<int64_t>();
+          auto who =
+              st.db().Query("SELECT name, community_id, grid_id FROM persons WHERE id = ?", {pid});
+          if (!who.ok()) return ErrorResponse(who.status());
+          bool visible = !who->empty() && st.scope->Contains((*who)[0].Int(1), (*who)[0].Int(2));
+          people[std::to_string(pid)] = {
+              {"name", visible ? json((*who)[0].Text(0)) : json(nullptr)}, {"in_scope", visible}};
+        }
+        j["people"] = people;
+        json events = json::array(), vs = json::array();
+        for (const auto& ev : *history) {
+          json ej = ledger::EventJson(ev);
+          // Changes of fields hidden from this role are left out of the history too.
+          for (const auto& f : l.fields)
+            if (!l.FieldVisibleTo(f, st.role())) ej["changes"].erase(f.key);
+          events.push_back(ej);
+        }
+        for (const auto& v : *visits)
+          vs.push_back({{"id", v.id},
+                        {"date", v.visited_on},
+                        {"method", v.method},
+                        {"notes", v.notes},
+                        {"visitor_id", v.visitor_id}});
+        for (auto* list : {&events, &vs}) {
+          Status named = NameUsers(st, *list, {"requested_by", "approved_by", "visitor_id"});
+          if (!named.ok()) return ErrorResponse(named);
+        }
+        j["history"] = events;
+        j["visits"] = vs;
+        auto pending = engine.Approvals({e.community_id}, "pending", l.key);
+        if (!pending.ok()) return ErrorResponse(pending.status());
+        json waiting = json::array();
+        for (const auto& a : *pending)
+          if (a.entry_id == e.id)
+            waiting.push_back({{"id", a.id}, {"action", a.action}, {"label", a.label}});
+        j["pending_approvals"] = waiting;
+        return AuditedEntries(st, l, std::to_string(e.id), e.community_id, {e.id}, {}, Data(j));
+      }));
 
   // A file of an attachment field of one entry: the entry in scope, the field visible to the
   // role, the read audited (with the file's SHA-256) before the bytes leave.
-  app.Add(router, "GET", "/api/v1/ledgers/{key}/entries/{id}/attachments/{file}", [](Context& ctx) {
-    auto prep = ForEntry(ctx);
-    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryRequest& c = std::get<EntryRequest>(prep);
-    RequestState& st = State(ctx);
-    const ledger::Ledger& l = *c.l;
-    ledger::Engine& engine = *c.engine;
-    const ledger::Entry& e = c.e;
-    auto file_id = PathId(ctx, "file");
-    const std::string& raw = ctx.request.path_params.at("file");
-    auto a = file_id ? engine.ReadAttachment(l, e.id, *file_id)
-                     : Result<ledger::Attachment>(NotFound("附件", raw));
-    if (!a.ok() && a.status().code() != ErrorCode::kNotFound) return ErrorResponse(a.status());
-    if (!a.ok()) return ErrorResponse(st.Denied("附件", Target(l), raw, "not_found"));
-    const ledger::Field* f = l.FindField(a->field);
-    if (!l.FieldVisibleTo(*f, st.role()))
-      return ErrorResponse(st.Denied("附件", Target(l), raw, "field_hidden"));
-    json details = {
-        {"attachment_id", a->id}, {"field", a->field}, {"name", a->name}, {"sha256", a->sha256}};
-    return AuditedEntries(
-        st, l, std::to_string(e.id), e.community_id, {e.id}, details,
-        FileDownload(std::move(a->bytes), a->content_type,
-                     "attachment-" + std::to_string(a->id) + "." + a->kind, a->name));
-  });
+  app.Add(router, "GET", "/api/v1/ledgers/{key}/entries/{id}/attachments/{file}",
+          WithEntry([](Context& ctx, RequestState& st, EntryRequest& c) {
+            const ledger::Ledger& l = *c.l;
+            ledger::Engine& engine = *c.engine;
+            const ledger::Entry& e = c.e;
+            auto file_id = PathId(ctx, "file");
+            const std::string& raw = ctx.request.path_params.at("file");
+            auto a = file_id ? engine.ReadAttachment(l, e.id, *file_id)
+                             : Result<ledger::Attachment>(NotFound("附件", raw));
+            if (!a.ok() && a.status().code() != ErrorCode::kNotFound)
+              return ErrorResponse(a.status());
+            if (!a.ok()) return ErrorResponse(st.Denied("附件", Target(l), raw, "not_found"));
+            const ledger::Field* f = l.FindField(a->field);
+            if (!l.FieldVisibleTo(*f, st.role()))
+              return ErrorResponse(st.Denied("附件", Target(l), raw, "field_hidden"));
+            json details = {{"attachment_id", a->id},
+                            {"field", a->field},
+                            {"name", a->name},
+                            {"sha256", a->sha256}};
+            return AuditedEntries(
+                st, l, std::to_string(e.id), e.community_id, {e.id}, details,
+                FileDownload(std::move(a->bytes), a->content_type,
+                             "attachment-" + std::to_string(a->id) + "." + a->kind, a->name));
+          }));
 
-  app.Add(router, "GET", "/api/v1/ledgers/{key}/statistics", [](Context& ctx) {
-    auto prep = ForUnit(ctx);
-    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    UnitRequest& u = std::get<UnitRequest>(prep);
-    const ledger::Ledger* l = u.l;
-    Cover& cover = u.cover;
-    std::optional<ledger::Engine>& engine = u.engine;
-    RequestState& st = State(ctx);
-    // The unit itself, then each unit directly below it (a street's communities, …).
-    std::vector<std::pair<int64_t, std::vector<int64_t>>> units = {
-        {cover.unit.id, cover.communities}};
-    for (const auto& u : st.scope->units())
-      if (u.parent_id == cover.unit.id && u.level != org::Level::kGrid)
-        units.emplace_back(u.id, st.scope->CommunitiesUnder(u.id));
-    const auto& q = ctx.request.query;
-    auto r = engine->Statistics(*l, units, q.count("from") ? q.at("from") : "",
-                                q.count("as_of") ? q.at("as_of") : "");
-    if (!r.ok()) return ErrorResponse(r.status());
-    for (auto& u : (*r)["units"]) {
-      const org::OrgUnit* unit = st.scope->Unit(u["org_id"].get<int64_t>());
-      u["name"] = unit ? unit->name : "";
-    }
-    return Data(*r);
-  });
+  app.Add(router, "GET", "/api/v1/ledgers/{key}/statistics",
+          WithUnit([](Context& ctx, RequestState& st, const ledger::Ledger* l, Cover& cover,
+                      ledger::Engine* engine) {
+            // The unit itself, then each unit directly below it (a street's communities, …).
+            std::vector<std::pair<int64_t, std::vector<int64_t>>> units = {
+                {cover.unit.id, cover.communities}};
+            for (const auto& u : st.scope->units())
+              if (u.parent_id == cover.unit.id && u.level != org::Level::kGrid)
+                units.emplace_back(u.id, st.scope->CommunitiesUnder(u.id));
+            const auto& q = ctx.request.query;
+            auto r = engine->Statistics(*l, units, q.count("from") ? q.at("from") : "",
+                                        q.count("as_of") ? q.at("as_of") : "");
+            if (!r.ok()) return ErrorResponse(r.status());
+            for (auto& u : (*r)["units"]) {
+              const org::OrgUnit* unit = st.scope->Unit(u["org_id"].get<int64_t>());
+              u["name"] = unit ? unit->name : "";
+            }
+            return Data(*r);
+          }));
 
-  app.Add(router, "GET", "/api/v1/ledgers/{key}/reports/completeness", [](Context& ctx) {
-    auto prep = ForUnit(ctx);
-    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    UnitRequest& u = std::get<UnitRequest>(prep);
-    const ledger::Ledger* l = u.l;
-    Cover& cover = u.cover;
-    std::optional<ledger::Engine>& engine = u.engine;
-    RequestState& st = State(ctx);
-    const auto& q = ctx.request.query;
-    auto c = engine->ReportCompleteness(*l, cover.communities, q.count("date") ? q.at("date") : "");
-    if (!c.ok()) return ErrorResponse(c.status());
-    auto counts = [](const ledger::CompletenessRow& r) {
-      return json{
-          {"expected", r.expected},
-          {"filed", r.filed},
-          {"zero", r.zero},
-          {"rate",
-           r.expected ? static_cast<double>(r.filed) / static_cast<double>(r.expected) : 1.0}};
-    };
-    auto rows = [&](const std::vector<ledger::CompletenessRow>& in, bool grids) {
-      json out = json::array();
-      for (const auto& r : in) {
-        if (grids && !cover.grids.empty() &&
-            std::find(cover.grids.begin(), cover.grids.end(), r.id) == cover.grids.end())
-          continue;
-        const org::OrgUnit* unit = st.scope->Unit(r.id);
-        json row = counts(r);
-        row["org_id"] = r.id;
-        row["name"] = unit ? unit->name : "未分网格";
-        out.push_back(row);
-      }
-      return out;
-    };
-    // Per responsible worker: whose reports are missing.
-    json workers = json::array();
-    for (const auto& r : c->by_worker) {
-      json row = counts(r);
-      row["user_id"] = r.id ? json(r.id) : json(nullptr);
-      workers.push_back(row);
-    }
-    Status named = NameUsers(st, workers, {"user_id"});
-    if (!named.ok()) return ErrorResponse(named);
-    json j = {
-        {"date", c->date},
-        {"expected", c->expected},
-        {"filed", c->filed},
-        {"zero", c->zero},
-        {"rate",
-         c->expected ? static_cast<double>(c->filed) / static_cast<double>(c->expected) : 1.0},
-        {"by_grid", rows(c->by_grid, true)},
-        {"by_community", rows(c->by_community, false)},
-        {"by_worker", workers}};
-    // The missing entries, with names, so that the worker can chase them.
-    json missing = json::array();
-    std::vector<int64_t> ids;
-    for (int64_t id : c->missing_entries) {
-      auto e = engine->Get(*l, id);
-      if (!e.ok() || !st.scope->Contains(e->community_id, e->grid_id)) continue;
-      missing.push_back({{"id", e->id}, {"person_name", e->person_name}, {"grid_id", e->grid_id}});
-      ids.push_back(e->id);
-    }
-    j["missing"] = missing;
-    return AuditedEntries(st, *l, "completeness", cover.unit.id, ids, {{"date", c->date}}, Data(j));
-  });
+  app.Add(
+      router, "GET", "/api/v1/ledgers/{key}/reports/completeness",
+      WithUnit([](Context& ctx, RequestState& st, const ledger::Ledger* l, Cover& cover,
+                  ledger::Engine* engine) {
+        const auto& q = ctx.request.query;
+        auto c =
+            engine->ReportCompleteness(*l, cover.communities, q.count("date") ? q.at("date") : "");
+        if (!c.ok()) return ErrorResponse(c.status());
+        auto counts = [](const ledger::CompletenessRow& r) {
+          return json{
+              {"expected", r.expected},
+              {"filed", r.filed},
+              {"zero", r.zero},
+              {"rate",
+               r.expected ? static_cast<double>(r.filed) / static_cast<double>(r.expected) : 1.0}};
+        };
+        auto rows = [&](const std::vector<ledger::CompletenessRow>& in, bool grids) {
+          json out = json::array();
+          for (const auto& r : in) {
+            if (grids && !cover.grids.empty() &&
+                std::find(cover.grids.begin(), cover.grids.end(), r.id) == cover.grids.end())
+              continue;
+            const org::OrgUnit* unit = st.scope->Unit(r.id);
+            json row = counts(r);
+            row["org_id"] = r.id;
+            row["name"] = unit ? unit->name : "未分网格";
+            out.push_back(row);
+          }
+          return out;
+        };
+        // Per responsible worker: whose reports are missing.
+        json workers = json::array();
+        for (const auto& r : c->by_worker) {
+          json row = counts(r);
+          row["user_id"] = r.id ? json(r.id) : json(nullptr);
+          workers.push_back(row);
+        }
+        Status named = NameUsers(st, workers, {"user_id"});
+        if (!named.ok()) return ErrorResponse(named);
+        json j = {
+            {"date", c->date},
+            {"expected", c->expected},
+            {"filed", c->filed},
+            {"zero", c->zero},
+            {"rate",
+             c->expected ? static_cast<double>(c->filed) / static_cast<double>(c->expected) : 1.0},
+            {"by_grid", rows(c->by_grid, true)},
+            {"by_community", rows(c->by_community, false)},
+            {"by_worker", workers}};
+        // The missing entries, with names, so that the worker can chase them.
+        json missing = json::array();
+        std::vector<int64_t> ids;
+        for (int64_t id : c->missing_entries) {
+          auto e = engine->Get(*l, id);
+          if (!e.ok() || !st.scope->Contains(e->community_id, e->grid_id)) continue;
+          missing.push_back(
+              {{"id", e->id}, {"person_name", e->person_name}, {"grid_id", e->grid_id}});
+          ids.push_back(e->id);
+        }
+        j["missing"] = missing;
+        return AuditedEntries(st, *l, "completeness", cover.unit.id, ids, {{"date", c->date}},
+                              Data(j));
+      }));
 }
 
 void AddWriteRoutes(App& app, Router& router) {
@@ -564,118 +573,116 @@ void AddWriteRoutes(App& app, Router& router) {
         });
   });
 
-  app.Add(router, "PATCH", "/api/v1/ledgers/{key}/entries/{id}", [](Context& ctx) {
-    auto prep = ForEntryChange(ctx, {"values"});
-    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryRequest& c = std::get<EntryRequest>(prep);
-    RequestState& st = State(ctx);
-    // A role may not change what it cannot see.
-    const json values = c.values();
-    for (const auto& [k, v] : values.items())
-      if (const ledger::Field* f = c.l->FindField(k); f && !c.l->FieldVisibleTo(*f, st.role()))
-        return ErrorResponse(Error(ErrorCode::kHttpInvalidBody),
-                             {{k, Error(ErrorCode::kFieldUnknown, {{"field", k}})}});
-    std::vector<ledger::FieldProblem> problems;
-    return Change(
-        st, &problems,
-        [&]() -> Result<audit::AuditEvent> {
-          RETURN_IF_ERROR(c.engine->Edit(*c.l, c.e.id, c.body.value("values", json::object()),
-                                         ActorOf(st), &problems));
-          audit::AuditEvent ev = st.Event(AuditAction::kUpdate, Target(*c.l),
-                                          std::to_string(c.e.id), c.e.community_id);
-          json keys = json::array();
-          for (const auto& [k, v] : values.items()) keys.push_back(k);
-          ev.details = {{"fields", keys}};
-          return ev;
-        },
-        [&] {
-          return Data({{"id", c.e.id}});
-        });
-  });
+  app.Add(
+      router, "PATCH", "/api/v1/ledgers/{key}/entries/{id}",
+      WithEntryChange({"values"}, [](Context& ctx, RequestState& st, EntryRequest& c) {
+        // A role may not change what it cannot see.
+        const json values = c.values();
+        for (const auto& [k, v] : values.items())
+          if (const ledger::Field* f = c.l->FindField(k); f && !c.l->FieldVisibleTo(*f, st.role()))
+            return ErrorResponse(Error(ErrorCode::kHttpInvalidBody),
+                                 {{k, Error(ErrorCode::kFieldUnknown, {{"field", k}})}});
+        std::vector<ledger::FieldProblem> problems;
+        return Change(
+            st, &problems,
+            [&]() -> Result<audit::AuditEvent> {
+              RETURN_IF_ERROR(c.engine->Edit(*c.l, c.e.id, c.body.value("values", json::object()),
+                                             ActorOf(st), &problems));
+              audit::AuditEvent ev = st.Event(AuditAction::kUpdate, Target(*c.l),
+                                              std::to_string(c.e.id), c.e.community_id);
+              json keys = json::array();
+              for (const auto& [k, v] : values.items()) keys.push_back(k);
+              ev.details = {{"fields", keys}};
+              return ev;
+            },
+            [&] {
+              return Data({{"id", c.e.id}});
+            });
+      }));
 
-  app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/transitions", [](Context& ctx) {
-    auto prep = ForEntryChange(ctx, {"transition", "values", "on", "reason"});
-    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryRequest& c = std::get<EntryRequest>(prep);
-    RequestState& st = State(ctx);
-    std::string key = c.body.value("transition", "");
-    const ledger::Stage* to = nullptr;
-    if (const auto* t = c.l->FindTransition(key)) to = c.l->FindStage(t->to);
-    std::vector<ledger::FieldProblem> problems;
-    ledger::Outcome out;
-    return Change(
-        st, &problems,
-        [&]() -> Result<audit::AuditEvent> {
-          ASSIGN_OR_RETURN(
-              out, c.engine->Transition(*c.l, c.e.id, key, c.body.value("values", json::object()),
+  app.Add(
+      router, "POST", "/api/v1/ledgers/{key}/entries/{id}/transitions",
+      WithEntryChange({"transition", "values", "on", "reason"}, [](Context& ctx, RequestState& st,
+                                                                   EntryRequest& c) {
+        std::string key = c.body.value("transition", "");
+        const ledger::Stage* to = nullptr;
+        if (const auto* t = c.l->FindTransition(key)) to = c.l->FindStage(t->to);
+        std::vector<ledger::FieldProblem> problems;
+        ledger::Outcome out;
+        return Change(
+            st, &problems,
+            [&]() -> Result<audit::AuditEvent> {
+              ASSIGN_OR_RETURN(out, c.engine->Transition(
+                                        *c.l, c.e.id, key, c.body.value("values", json::object()),
                                         c.body.value("on", ""), c.body.value("reason", ""),
                                         ActorOf(st), &problems));
-          bool ends = to && to->final && !out.approval_id;
-          audit::AuditEvent ev = st.Event(ends ? AuditAction::kEnd : AuditAction::kUpdate,
-                                          Target(*c.l), std::to_string(c.e.id), c.e.community_id);
-          ev.reason = c.body.value("reason", "");
-          ev.details = {{"transition", key}, {"approval_id", out.approval_id}};
-          return ev;
-        },
-        [&] {
-          return Data({{"id", c.e.id},
-                       {"approval_id", out.approval_id ? json(out.approval_id) : json(nullptr)}},
-                      out.approval_id ? 202 : 200);
-        });
-  });
+              bool ends = to && to->final && !out.approval_id;
+              audit::AuditEvent ev =
+                  st.Event(ends ? AuditAction::kEnd : AuditAction::kUpdate, Target(*c.l),
+                           std::to_string(c.e.id), c.e.community_id);
+              ev.reason = c.body.value("reason", "");
+              ev.details = {{"transition", key}, {"approval_id", out.approval_id}};
+              return ev;
+            },
+            [&] {
+              return Data(
+                  {{"id", c.e.id},
+                   {"approval_id", out.approval_id ? json(out.approval_id) : json(nullptr)}},
+                  out.approval_id ? 202 : 200);
+            });
+      }));
 
-  app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/visits", [](Context& ctx) {
-    auto prep = ForEntryChange(ctx, {"on", "method", "notes"});
-    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryRequest& c = std::get<EntryRequest>(prep);
-    RequestState& st = State(ctx);
-    int64_t visit_id = 0;
-    std::vector<ledger::FieldProblem> problems;
-    return Change(
-        st, &problems,
-        [&]() -> Result<audit::AuditEvent> {
-          ASSIGN_OR_RETURN(visit_id, c.engine->RecordVisit(*c.l, c.e.id, c.body.value("on", ""),
-                                                           c.body.value("method", ""),
-                                                           c.body.value("notes", ""), ActorOf(st)));
-          audit::AuditEvent ev = st.Event(AuditAction::kCreate, Target(*c.l) + ":visit",
-                                          std::to_string(visit_id), c.e.community_id);
-          ev.details = {{"entry_id", c.e.id}};
-          return ev;
-        },
-        [&] {
-          auto after = c.engine->Get(*c.l, c.e.id);
-          return Data({{"id", visit_id}, {"next_due_on", after.ok() ? after->next_due_on : ""}},
-                      201);
-        });
-  });
+  app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/visits",
+          WithEntryChange(
+              {"on", "method", "notes"}, [](Context& ctx, RequestState& st, EntryRequest& c) {
+                int64_t visit_id = 0;
+                std::vector<ledger::FieldProblem> problems;
+                return Change(
+                    st, &problems,
+                    [&]() -> Result<audit::AuditEvent> {
+                      ASSIGN_OR_RETURN(
+                          visit_id, c.engine->RecordVisit(*c.l, c.e.id, c.body.value("on", ""),
+                                                          c.body.value("method", ""),
+                                                          c.body.value("notes", ""), ActorOf(st)));
+                      audit::AuditEvent ev = st.Event(AuditAction::kCreate, Target(*c.l) + ":visit",
+                                                      std::to_string(visit_id), c.e.community_id);
+                      ev.details = {{"entry_id", c.e.id}};
+                      return ev;
+                    },
+                    [&] {
+                      auto after = c.engine->Get(*c.l, c.e.id);
+                      return Data(
+                          {{"id", visit_id}, {"next_due_on", after.ok() ? after->next_due_on : ""}},
+                          201);
+                    });
+              }));
 
-  app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/reports", [](Context& ctx) {
-    auto prep = ForEntryChange(ctx, {"on", "zero", "details"});
-    if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-    EntryRequest& c = std::get<EntryRequest>(prep);
-    RequestState& st = State(ctx);
-    if (!c.body["zero"].is_boolean())
-      return ErrorResponse(
-          Error(ErrorCode::kHttpInvalidBody),
-          {{"zero", Error(ErrorCode::kFieldType, {{"field", "zero"}, {"type", "true 或 false"}})}});
-    int64_t report_id = 0;
-    std::vector<ledger::FieldProblem> problems;
-    return Change(
-        st, &problems,
-        [&]() -> Result<audit::AuditEvent> {
-          ASSIGN_OR_RETURN(
-              report_id,
-              c.engine->FileReport(*c.l, c.e.id, c.body.value("on", ""), c.body["zero"].get<bool>(),
-                                   c.body.value("details", ""), ActorOf(st)));
-          audit::AuditEvent ev = st.Event(AuditAction::kCreate, Target(*c.l) + ":report",
-                                          std::to_string(report_id), c.e.community_id);
-          ev.details = {{"entry_id", c.e.id}, {"zero", c.body["zero"]}};
-          return ev;
-        },
-        [&] {
-          return Data({{"id", report_id}}, 201);
-        });
-  });
+  app.Add(router, "POST", "/api/v1/ledgers/{key}/entries/{id}/reports",
+          WithEntryChange({"on", "zero", "details"}, [](Context& ctx, RequestState& st,
+                                                        EntryRequest& c) {
+            if (!c.body["zero"].is_boolean())
+              return ErrorResponse(
+                  Error(ErrorCode::kHttpInvalidBody),
+                  {{"zero",
+                    Error(ErrorCode::kFieldType, {{"field", "zero"}, {"type", "true 或 false"}})}});
+            int64_t report_id = 0;
+            std::vector<ledger::FieldProblem> problems;
+            return Change(
+                st, &problems,
+                [&]() -> Result<audit::AuditEvent> {
+                  ASSIGN_OR_RETURN(report_id,
+                                   c.engine->FileReport(*c.l, c.e.id, c.body.value("on", ""),
+                                                        c.body["zero"].get<bool>(),
+                                                        c.body.value("details", ""), ActorOf(st)));
+                  audit::AuditEvent ev = st.Event(AuditAction::kCreate, Target(*c.l) + ":report",
+                                                  std::to_string(report_id), c.e.community_id);
+                  ev.details = {{"entry_id", c.e.id}, {"zero", c.body["zero"]}};
+                  return ev;
+                },
+                [&] {
+                  return Data({{"id", report_id}}, 201);
+                });
+          }));
 
   app.Add(router, "PUT", "/api/v1/ledgers/{key}/intervals", [](Context& ctx) {
     RequestState& st = State(ctx);
@@ -857,14 +864,8 @@ void AddLedgerTransferRoutes(App& app, Router& router) {
   // export approvers need the caller's own export request for the same unit, approved today.
   app.Add(
       router, "GET", "/api/v1/ledgers/{key}/export",
-      [&app](Context& ctx) {
-        auto prep = ForUnit(ctx);
-        if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-        UnitRequest& u = std::get<UnitRequest>(prep);
-        const ledger::Ledger* l = u.l;
-        Cover& cover = u.cover;
-        std::optional<ledger::Engine>& engine = u.engine;
-        RequestState& st = State(ctx);
+      WithUnit([&app](Context& ctx, RequestState& st, const ledger::Ledger* l, Cover& cover,
+                      ledger::Engine* engine) {
         const auto& q = ctx.request.query;
         int64_t approval_id = 0;
         if (!l->export_approvers.empty()) {
@@ -906,7 +907,7 @@ void AddLedgerTransferRoutes(App& app, Router& router) {
         return FileDownload(buf.str(),
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             l->key + ".xlsx", cover.unit.name + l->title + ".xlsx");
-      },
+      }),
       /*long_running=*/true);
 
   app.Add(router, "POST", "/api/v1/ledgers/{key}/export_requests", [](Context& ctx) {
@@ -936,46 +937,39 @@ void AddLedgerTransferRoutes(App& app, Router& router) {
 
   // Import: a ledger file of a community (last year's Excel ledger). All or nothing; dry_run=1
   // checks and reports without writing.
-  app.Add(
-      router, "POST", "/api/v1/ledgers/{key}/imports",
-      [](Context& ctx) {
-        auto prep = ForUnit(ctx);
-        if (auto* refused = std::get_if<Response>(&prep)) return *refused;
-        UnitRequest& u = std::get<UnitRequest>(prep);
-        const ledger::Ledger* l = u.l;
-        Cover& cover = u.cover;
-        std::optional<ledger::Engine>& engine = u.engine;
-        RequestState& st = State(ctx);
-        const auto& q = ctx.request.query;
-        ledger::ImportOptions options;
-        options.communities = cover.communities;
-        options.grids = cover.grids;
-        options.org_name = cover.unit.name;
-        options.file_name = UploadFileName(ctx.request, "upload.xlsx");
-        options.dry_run = q.count("dry_run") && q.at("dry_run") == "1";
-        options.actor = ActorOf(st);
-        ledger::ImportReport report;
-        auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
-          ASSIGN_OR_RETURN(
-              report, ledger::ImportLedgerBytes(st.db(), *engine, *l, ctx.request.body, options));
-          // A dry run or a rejected file changes nothing: the transaction is rolled back.
-          if (options.dry_run || report.rejected > 0)
-            return Error(ErrorCode::kConflict, {{"detail", "no-write"}});
-          audit::AuditEvent e =
-              st.Event(AuditAction::kImport, Target(*l), options.file_name, cover.unit.id);
-          e.details = {{"imported", report.imported},
-                       {"updated", report.updated},
-                       {"pending", report.pending}};
-          return e;
-        });
-        if (!record.ok() && !(record.status().code() == ErrorCode::kConflict &&
-                              record.status().Param("detail") == "no-write"))
-          return ErrorResponse(record.status());
-        json j = ledger::ImportReportJson(report);
-        j["written"] = record.ok();
-        return Data(j);
-      },
-      /*long_running=*/true);
+  app.Add(router, "POST", "/api/v1/ledgers/{key}/imports",
+          WithUnit([](Context& ctx, RequestState& st, const ledger::Ledger* l, Cover& cover,
+                      ledger::Engine* engine) {
+            const auto& q = ctx.request.query;
+            ledger::ImportOptions options;
+            options.communities = cover.communities;
+            options.grids = cover.grids;
+            options.org_name = cover.unit.name;
+            options.file_name = UploadFileName(ctx.request, "upload.xlsx");
+            options.dry_run = q.count("dry_run") && q.at("dry_run") == "1";
+            options.actor = ActorOf(st);
+            ledger::ImportReport report;
+            auto record = st.store->audit->Transact([&]() -> Result<audit::AuditEvent> {
+              ASSIGN_OR_RETURN(report, ledger::ImportLedgerBytes(st.db(), *engine, *l,
+                                                                 ctx.request.body, options));
+              // A dry run or a rejected file changes nothing: the transaction is rolled back.
+              if (options.dry_run || report.rejected > 0)
+                return Error(ErrorCode::kConflict, {{"detail", "no-write"}});
+              audit::AuditEvent e =
+                  st.Event(AuditAction::kImport, Target(*l), options.file_name, cover.unit.id);
+              e.details = {{"imported", report.imported},
+                           {"updated", report.updated},
+                           {"pending", report.pending}};
+              return e;
+            });
+            if (!record.ok() && !(record.status().code() == ErrorCode::kConflict &&
+                                  record.status().Param("detail") == "no-write"))
+              return ErrorResponse(record.status());
+            json j = ledger::ImportReportJson(report);
+            j["written"] = record.ok();
+            return Data(j);
+          }),
+          /*long_running=*/true);
 }
 
 }  // namespace
