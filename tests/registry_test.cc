@@ -297,6 +297,45 @@ TEST_F(RegistryTest, SamePersonWithoutIdTwiceInOneFileIsRejected) {
             1);
 }
 
+// A file of more than 4,000 rows is parsed in two halves on two threads (registry/import.cc):
+// the report must read as if the rows were parsed one after the other — rejected rows and
+// normalisations with their own row numbers, in file order, from both halves.
+TEST_F(RegistryTest, ALargeFileParsedInTwoHalvesReportsInFileOrder) {
+  constexpr int kRows = 4100;
+  const char* kGiven[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋"};
+  std::string csv = "姓名,公民身份号码,联系电话,现住址\n";
+  for (int i = 0; i < kRows; ++i) {
+    char birth[9];
+    std::snprintf(birth, sizeof birth, "19%02d%02d%02d", 40 + i / 336, 1 + (i / 28) % 12,
+                  1 + i % 28);
+    std::string id = MakeId("110105", birth, "001");
+    int row = i + 2;                                            // the header is row 1
+    if (row == 2603) id.back() = id.back() == '1' ? '2' : '1';  // a wrong check digit: rejected
+    std::string phone = row == 3 || row == 4002 ? "139 1234 5678" : "";
+    csv += std::string("王") + kGiven[i % 10] + kGiven[(i / 10) % 10] + "," + id + "," + phone +
+           ",幸福里小区" + std::to_string(1 + i / 100) + "栋1单元" + std::to_string(101 + i % 100) +
+           "室\n";
+  }
+  auto r = ImportCsv(csv, "large.csv");
+  EXPECT_EQ(r.imported, kRows - 1);
+  EXPECT_EQ(r.rejected, 1);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].row, 2603);
+  std::vector<int> phone_notes;
+  for (const auto& n : r.normalized)
+    if (n.rule == "phone_format") phone_notes.push_back(n.row);
+  EXPECT_EQ(phone_notes, (std::vector<int>{3, 4002}));
+  for (size_t i = 1; i < r.normalized.size(); ++i)
+    EXPECT_LE(r.normalized[i - 1].row, r.normalized[i].row);
+  EXPECT_EQ(*db_->QueryInt("SELECT count(*) FROM persons WHERE community_id = ?", {community_}),
+            kRows - 1);
+  // The same file again: the same report, every row unchanged.
+  auto again = ImportCsv(csv, "large.csv");
+  EXPECT_EQ(again.unchanged, kRows - 1);
+  EXPECT_EQ(again.errors.size(), 1u);
+  EXPECT_EQ(ReportToJson(again)["normalized"], ReportToJson(r)["normalized"]);
+}
+
 TEST_F(RegistryTest, DuplicatesAreListedAndMerged) {
   ImportBase();
   auto groups = registry::FindDuplicates(*db_, {community_});

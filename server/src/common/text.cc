@@ -553,12 +553,33 @@ Result<std::string> DecodeToUtf8(std::string_view bytes, int* bad_line) {
 
 std::vector<std::string> Utf8Chars(std::string_view utf8) {
   std::vector<std::string> chars;
+  for (std::string_view c : Utf8CharViews(utf8)) chars.emplace_back(c);
+  return chars;
+}
+
+std::vector<std::string_view> Utf8CharViews(std::string_view utf8) {
+  std::vector<std::string_view> chars;
   for (size_t pos = 0; pos < utf8.size();) {
     size_t start = pos;
     NextCodePoint(utf8, &pos);
-    chars.emplace_back(utf8.substr(start, pos - start));
+    chars.push_back(utf8.substr(start, pos - start));
   }
   return chars;
+}
+
+std::vector<std::string_view> Utf8Grams(std::string_view utf8) {
+  std::vector<std::string_view> chars = Utf8CharViews(utf8);
+  std::vector<std::string_view> grams;
+  grams.reserve(2 * chars.size());
+  for (size_t i = 0; i < chars.size(); ++i) {
+    grams.push_back(chars[i]);
+    // Adjacent views of one string: the bigram is the span of both.
+    if (i + 1 < chars.size())
+      grams.push_back(std::string_view(chars[i].data(), chars[i].size() + chars[i + 1].size()));
+  }
+  std::sort(grams.begin(), grams.end());
+  grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
+  return grams;
 }
 
 NamePinyin NamePinyinOf(std::string_view name) { return PinyinOf(name, true); }

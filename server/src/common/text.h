@@ -31,6 +31,11 @@ void AppendUtf8(char32_t cp, std::string* out);
 
 // Splits UTF-8 into code points as strings ("张三" -> {"张","三"}).
 std::vector<std::string> Utf8Chars(std::string_view utf8);
+// The same characters as views into `utf8` (no allocation per character).
+std::vector<std::string_view> Utf8CharViews(std::string_view utf8);
+// Every distinct 1- and 2-character substring of `utf8`, sorted bytewise, as views into it: the
+// grams of the name and address indexes for 1–2 character search.
+std::vector<std::string_view> Utf8Grams(std::string_view utf8);
 
 struct NamePinyin {
   std::string full;      // "zhujinmei", "shanlin" (单林), ü written as v: "lvxiaoming"

@@ -423,8 +423,7 @@ int CmdDemo(const Args& a) {
         for (const auto& addr : c.vacant_rooms) {
           auto parsed = org::ParseAddress(addr);
           if (!parsed) return Internal("demo vacant room address does not parse: " + addr);
-          ASSIGN_OR_RETURN(int64_t room, places.EnsureRoom(*parsed, 0));
-          RETURN_IF_ERROR(places.SetOccupancy(room, "vacant"));
+          RETURN_IF_ERROR(places.EnsureRoom(*parsed, 0, "vacant").status());
         }
         return Status::Ok();
       }));

@@ -296,20 +296,23 @@ std::optional<Address> ParseAddress(std::string_view text) {
   return a;
 }
 
-Result<int64_t> PlaceCache::Ensure(const std::string& kind, const std::string& name, const std::string& path,
-                                   int64_t parent_id, int64_t grid_id) {
+Result<int64_t> PlaceCache::Ensure(const std::string& kind, const std::string& name,
+                                   const std::string& path, int64_t parent_id,
+                                   const std::string& parent_path, int64_t grid_id,
+                                   const std::string& occupancy) {
   auto it = by_path_.find(path);
   if (it == by_path_.end() && !loaded_) {
     // The community's places, once: an import then needs no lookup per address.
-    RETURN_IF_ERROR(db_.QueryEach("SELECT id, grid_id, occupancy, kind, address FROM places WHERE community_id = ?",
-                                  {community_id_}, [&](const storage::Row& r) {
-                                    int64_t id = r.Int(0);
-                                    int64_t grid = r.IsNull(1) ? 0 : r.Int(1);
-                                    by_path_.emplace(r.Text(4), Known{id, grid});
-                                    if (r.Text(3) == "room") occupancy_.emplace(id, r.Text(2));
-                                    if (grid) grid_of_[id] = grid;
-                                    return true;
-                                  }));
+    RETURN_IF_ERROR(db_.QueryEach(
+        "SELECT id, grid_id, occupancy, kind, address FROM places WHERE community_id = ?",
+        {community_id_}, [&](const storage::Row& r) {
+          int64_t id = r.Int(0);
+          int64_t grid = r.IsNull(1) ? 0 : r.Int(1);
+          by_path_.emplace(r.Text(4), Known{id, grid});
+          if (r.Text(3) == "room") occupancy_.emplace(id, r.Text(2));
+          if (grid) grid_of_[id] = grid;
+          return true;
+        }));
     loaded_ = true;
     it = by_path_.find(path);
   }
@@ -321,71 +324,69 @@ Result<int64_t> PlaceCache::Ensure(const std::string& kind, const std::string& n
     }
     storage::Value parent = parent_id ? storage::Value{parent_id} : storage::Null();
     storage::Value grid = grid_id ? storage::Value{grid_id} : storage::Null();
-    ASSIGN_OR_RETURN(auto ins, db_.Query("INSERT INTO places (community_id, parent_id, kind, name, address, grid_id) "
-                                         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                                         {community_id_, parent, kind, name, path, grid}));
-    int64_t id = ins.at(0).Int(0);
-    if (!first_new_id_) first_new_id_ = id;
+    ASSIGN_OR_RETURN(
+        int64_t id,
+        db_.InsertId(
+            "INSERT INTO places (community_id, parent_id, kind, name, address, "
+            "grid_id, occupancy) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            {community_id_, parent, kind, name, path, grid, storage::TextOrNull(occupancy)}));
+    // The address grams (storage::PlaceGramsFillSql computes the same in SQL for the migration;
+    // the registry tests check both agree): every 1- and 2-gram of the address, for a room under
+    // another place only those its parent's address lacks (rooms are never parents here).
+    bool room_of_a_place = kind == "room" && parent_id;
+    for (std::string_view g : Utf8Grams(path))
+      if (!room_of_a_place || parent_path.find(g) == std::string::npos)
+        new_grams_.emplace_back(std::string(g), id);
     if (!defer_grams_) RETURN_IF_ERROR(WriteDeferredGrams());
-    if (kind == "room") occupancy_.emplace(id, std::string());
+    if (kind == "room") occupancy_.emplace(id, occupancy);
     if (grid_id) grid_of_[id] = grid_id;
     return by_path_.emplace(path, Known{id, grid_id}).first->second.id;
   }
   if (grid_id && it->second.grid_id != grid_id && kind != "estate") {
-    RETURN_IF_ERROR(db_.Exec("UPDATE places SET grid_id = ? WHERE id = ?", {grid_id, it->second.id}));
+    RETURN_IF_ERROR(
+        db_.Exec("UPDATE places SET grid_id = ? WHERE id = ?", {grid_id, it->second.id}));
     it->second.grid_id = grid_id;
     grid_of_[it->second.id] = grid_id;
   }
   return it->second.id;
 }
 
-Result<int64_t> PlaceCache::EnsureRoom(const Address& a, int64_t grid_id) {
-  ASSIGN_OR_RETURN(int64_t estate, Ensure("estate", a.estate, a.estate, 0, 0));
-  ASSIGN_OR_RETURN(int64_t building, Ensure("building", a.building + "栋", a.BuildingPath(), estate, grid_id));
+Result<int64_t> PlaceCache::EnsureRoom(const Address& a, int64_t grid_id,
+                                       const std::string& occupancy) {
+  ASSIGN_OR_RETURN(int64_t estate, Ensure("estate", a.estate, a.estate, 0, "", 0));
+  std::string building_path = a.BuildingPath();
+  ASSIGN_OR_RETURN(int64_t building,
+                   Ensure("building", a.building + "栋", building_path, estate, a.estate, grid_id));
   int64_t parent = building;
+  std::string parent_path = building_path;
   if (!a.unit.empty()) {
-    ASSIGN_OR_RETURN(parent, Ensure("unit", a.unit + "单元", a.UnitPath(), building, grid_id));
+    parent_path = a.UnitPath();
+    ASSIGN_OR_RETURN(
+        parent, Ensure("unit", a.unit + "单元", parent_path, building, building_path, grid_id));
   }
-  return Ensure("room", a.room + "室", a.Canonical(), parent, grid_id);
+  ASSIGN_OR_RETURN(int64_t room, Ensure("room", a.room + "室", a.Canonical(), parent, parent_path,
+                                        grid_id, occupancy));
+  if (!occupancy.empty()) RETURN_IF_ERROR(SetOccupancy(room, occupancy));  // no-op for a new room
+  return room;
 }
 
 Status PlaceCache::WriteDeferredGrams() {
-  if (!first_new_id_) return Status::Ok();
-  // The places created since the last call, with their parents' addresses, read back (cheaper than
-  // computing the grams in SQL, which storage::PlaceGramsFillSql does for the migration; the
-  // registry tests check that both give the same rows): every 1- and 2-gram of the address, for a
-  // room only those its parent's address lacks.
-  std::vector<std::pair<std::string, int64_t>> grams;  // (gram, place id)
-  RETURN_IF_ERROR(db_.QueryEach(
-      "SELECT pl.id, pl.kind, pl.address, par.address, par.kind FROM places pl "
-      "LEFT JOIN places par ON par.id = pl.parent_id WHERE pl.id >= ? AND pl.community_id = ?",
-      {first_new_id_, community_id_}, [&](const storage::Row& r) {
-        bool room_of_a_place = r.Text(1) == "room" && !r.IsNull(3) && r.Text(4) != "room";
-        const std::string& parent = r.Text(3);
-        std::vector<std::string> chars = Utf8Chars(r.Text(2));
-        std::set<std::string> own;
-        for (size_t i = 0; i < chars.size(); ++i) {
-          own.insert(chars[i]);
-          if (i + 1 < chars.size()) own.insert(chars[i] + chars[i + 1]);
-        }
-        for (const auto& g : own)
-          if (!room_of_a_place || parent.find(g) == std::string::npos)
-            grams.emplace_back(g, r.Int(0));
-        return true;
-      }));
-  first_new_id_ = 0;
-  std::sort(grams.begin(), grams.end());
+  if (new_grams_.empty()) return Status::Ok();
+  std::sort(new_grams_.begin(), new_grams_.end());
   constexpr size_t kRows = 200;  // rows per INSERT
-  for (size_t start = 0; start < grams.size(); start += kRows) {
-    size_t end = std::min(grams.size(), start + kRows);
+  for (size_t start = 0; start < new_grams_.size(); start += kRows) {
+    size_t end = std::min(new_grams_.size(), start + kRows);
     std::string sql = "INSERT INTO place_grams (community_id, gram, place_id) VALUES ";
     storage::Params params;
+    params.reserve(3 * (end - start));
     for (size_t i = start; i < end; ++i) {
       sql += i == start ? "(?, ?, ?)" : ", (?, ?, ?)";
-      params.insert(params.end(), {community_id_, grams[i].first, grams[i].second});
+      params.insert(params.end(),
+                    {community_id_, std::move(new_grams_[i].first), new_grams_[i].second});
     }
     RETURN_IF_ERROR(db_.Exec(sql, params));
   }
+  new_grams_.clear();
   return Status::Ok();
 }
 

@@ -76,8 +76,10 @@ class PlaceCache {
  public:
   PlaceCache(storage::Db& db, int64_t community_id) : db_(db), community_id_(community_id) {}
   // `grid_id` 0 leaves the room's grid unchanged (a new room takes its building's grid);
-  // otherwise it is set on building, unit and room. Returns the room id.
-  Result<int64_t> EnsureRoom(const Address& address, int64_t grid_id);
+  // otherwise it is set on building, unit and room. A non-empty `occupancy` is set on the room
+  // as SetOccupancy() does (a new room is written with it). Returns the room id.
+  Result<int64_t> EnsureRoom(const Address& address, int64_t grid_id,
+                             const std::string& occupancy = "");
   // Sets a room's occupancy code (owner/rented/vacant) when different.
   Status SetOccupancy(int64_t room_id, const std::string& occupancy);
 
@@ -89,8 +91,10 @@ class PlaceCache {
   Status WriteDeferredGrams();
 
  private:
+  // `parent_path` is the address of the place `parent_id` names ("" for none).
   Result<int64_t> Ensure(const std::string& kind, const std::string& name, const std::string& path,
-                         int64_t parent_id, int64_t grid_id);
+                         int64_t parent_id, const std::string& parent_path, int64_t grid_id,
+                         const std::string& occupancy = "");
   storage::Db& db_;
   int64_t community_id_;
   struct Known {
@@ -102,7 +106,7 @@ class PlaceCache {
   std::unordered_map<int64_t, int64_t> grid_of_;        // place id -> grid id
   bool loaded_ = false;  // by_path_ holds every stored place of the community
   bool defer_grams_ = false;
-  int64_t first_new_id_ = 0;  // the first place created since the grams were written (0: none)
+  std::vector<std::pair<std::string, int64_t>> new_grams_;  // (gram, place id) not written yet
 };
 
 }  // namespace linli::org

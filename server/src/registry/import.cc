@@ -39,7 +39,11 @@ struct RowRecord {
   std::string grid, household_number, occupancy;
   std::optional<org::Address> address;
   std::vector<ImportIssue> issues;  // non-empty: rejected
+  std::vector<ImportNote> notes;    // normalisations, in column order
   bool is_head = false;
+  // Gender and birth date read from the ID number, when it is valid (CrossCheck).
+  bool have_id = false;
+  std::string id_gender, id_birth;
 };
 
 bool IsBlank(const std::vector<io::Cell>& row) {
@@ -104,6 +108,7 @@ class Importer {
     if (!st.ok() && !(options_.dry_run && st.code() == ErrorCode::kConflict && st.Param("detail") == "dry-run"))
       return st;
     Finish();
+
     return std::move(report_);
   }
 
@@ -161,26 +166,29 @@ class Importer {
     return false;
   }
 
-  void AddIssue(RowRecord& rec, size_t col_idx, Status st) {
+  void AddIssue(RowRecord& rec, size_t col_idx, Status st) const {
     ImportIssue issue;
     issue.row = rec.row;
     if (col_idx != SIZE_MAX) {
-      issue.column = header_text_[col_idx];
+      auto header = header_text_.find(col_idx);
+      if (header != header_text_.end()) issue.column = header->second;
       issue.column_letter = io::ColumnLetter(column_of_[col_idx]);
     }
     issue.status = std::move(st);
     rec.issues.push_back(std::move(issue));
   }
 
-  void Note(const RowRecord& rec, size_t col_idx, const char* rule, const std::string& from, const std::string& to) {
+  void Note(RowRecord& rec, size_t col_idx, const char* rule, const std::string& from,
+            const std::string& to) const {
     const ColumnDecl& col = RegistryColumns()[col_idx];
+    const std::string& header = header_text_.at(col_idx);
     if (IsSensitive(col) && !options_.unmasked)
-      report_.normalized.push_back({rec.row, header_text_[col_idx], rule, MaskedValue(col, from), MaskedValue(col, to)});
+      rec.notes.push_back({rec.row, header, rule, MaskedValue(col, from), MaskedValue(col, to)});
     else
-      report_.normalized.push_back({rec.row, header_text_[col_idx], rule, from, to});
+      rec.notes.push_back({rec.row, header, rule, from, to});
   }
 
-  bool IsTotalsRow(const std::vector<io::Cell>& row) {
+  bool IsTotalsRow(const std::vector<io::Cell>& row) const {
     for (const auto& c : row) {
       std::string t = NormalizeHeader(c.text);
       if (t.empty()) continue;
@@ -189,15 +197,41 @@ class Importer {
     return false;
   }
 
-  bool IsRepeatedHeader(const std::vector<io::Cell>& row) {
+  bool IsRepeatedHeader(const std::vector<io::Cell>& row) const {
     int name_col = column_of_[ColumnIndex("name")];
     return name_col >= 0 && name_col < static_cast<int>(row.size()) &&
            MatchHeader(row[name_col].text) == ColumnIndex("name");
   }
 
+  // Rows are independent until CheckFileLevelRules(): a large file is parsed in two halves at
+  // once, the second on another thread. The records and their notes keep the file's order.
   void ParseRows() {
+    constexpr size_t kRowsPerThread = 2000;
+    size_t first = header_row_ + 1, end = std::max(first, sheet_.rows.size());
+    if (end - first < 2 * kRowsPerThread) {
+      ParseRange(first, end, records_);
+    } else {
+      size_t mid = first + (end - first) / 2;
+      std::vector<RowRecord> second;
+      std::thread other([&] { ParseRange(mid, end, second); });
+      ParseRange(first, mid, records_);
+      other.join();
+      records_.insert(records_.end(), std::make_move_iterator(second.begin()),
+                      std::make_move_iterator(second.end()));
+    }
+    for (auto& rec : records_) {
+      report_.normalized.insert(report_.normalized.end(),
+                                std::make_move_iterator(rec.notes.begin()),
+                                std::make_move_iterator(rec.notes.end()));
+      rec.notes.clear();
+    }
+  }
+
+  // Reads sheet rows [first, end) into `out`. Const: safe on two threads at once.
+  void ParseRange(size_t first, size_t end, std::vector<RowRecord>& out) const {
     const auto& cols = RegistryColumns();
-    for (size_t r = header_row_ + 1; r < sheet_.rows.size(); ++r) {
+    out.reserve(end - first);
+    for (size_t r = first; r < end; ++r) {
       const auto& row = sheet_.rows[r];
       if (IsBlank(row) || IsRepeatedHeader(row)) continue;
       RowRecord rec;
@@ -205,7 +239,7 @@ class Importer {
       rec.person.community_id = community_.id;
       if (IsTotalsRow(row)) {
         AddIssue(rec, SIZE_MAX, Error(ErrorCode::kImportTotalsRow));
-        records_.push_back(std::move(rec));
+        out.push_back(std::move(rec));
         continue;
       }
       for (size_t i = 0; i < cols.size(); ++i) {
@@ -214,11 +248,11 @@ class Importer {
         ParseCell(rec, i, cell);
       }
       CrossCheck(rec);
-      records_.push_back(std::move(rec));
+      out.push_back(std::move(rec));
     }
   }
 
-  void ParseCell(RowRecord& rec, size_t i, const io::Cell& cell) {
+  void ParseCell(RowRecord& rec, size_t i, const io::Cell& cell) const {
     const ColumnDecl& col = RegistryColumns()[i];
     auto& out = rec.person.fields.values[i];
     if (cell.type == io::CellType::kFormulaNoValue) {
@@ -261,9 +295,9 @@ class Importer {
         if (id->upgraded_from_15) Note(rec, i, "id_15_to_18", raw, id->number);
         else if (id->number != raw) Note(rec, i, "id_normalized", raw, id->number);
         out = id->number;
-        derived_gender_ = id->gender;
-        derived_birth_ = id->birth_date.ToString();
-        have_id_ = true;
+        rec.id_gender = id->gender;
+        rec.id_birth = id->birth_date.ToString();
+        rec.have_id = true;
         return;
       }
       case ColumnType::kCode: {
@@ -339,31 +373,31 @@ class Importer {
   }
 
   // Gender and birth date against the ID number; derive them when not given.
-  void CrossCheck(RowRecord& rec) {
+  void CrossCheck(RowRecord& rec) const {
     auto& f = rec.person.fields;
     if (f["name"].empty() && !HasIssueIn(rec, ColumnIndex("name"))) AddIssue(rec, ColumnIndex("name"), Error(ErrorCode::kNameMissing));
     // Occupancy and relation live in separate fields for households/places.
     rec.occupancy = f["occupancy"];
     f["occupancy"].clear();
     rec.is_head = f["relation"] == "02" || f["relation"] == "01";
-    if (have_id_) {
-      if (!f["gender"].empty() && f["gender"] != derived_gender_) {
+    if (rec.have_id) {
+      if (!f["gender"].empty() && f["gender"] != rec.id_gender) {
         const CodeTable* g = CodeTables::Get().Find("gender");
-        AddIssue(rec, ColumnIndex("gender"), Error(ErrorCode::kGenderMismatch, {{"given", g->LabelOf(f["gender"])},
-                                                                               {"derived", g->LabelOf(derived_gender_)}}));
+        AddIssue(rec, ColumnIndex("gender"),
+                 Error(ErrorCode::kGenderMismatch, {{"given", g->LabelOf(f["gender"])},
+                                                    {"derived", g->LabelOf(rec.id_gender)}}));
       }
       const std::string& b = f["birth_date"];
-      if (!b.empty() && b != derived_birth_ && !(b.size() == 7 && derived_birth_.rfind(b, 0) == 0))
+      if (!b.empty() && b != rec.id_birth && !(b.size() == 7 && rec.id_birth.rfind(b, 0) == 0))
         AddIssue(rec, ColumnIndex("birth_date"),
-                 Error(ErrorCode::kBirthMismatch, {{"given", b}, {"derived", derived_birth_}}));
-      f["gender"] = derived_gender_;
-      f["birth_date"] = derived_birth_;
+                 Error(ErrorCode::kBirthMismatch, {{"given", b}, {"derived", rec.id_birth}}));
+      f["gender"] = rec.id_gender;
+      f["birth_date"] = rec.id_birth;
     } else if (!HasIssueIn(rec, ColumnIndex("id_number"))) {
       if (f["birth_date"].size() != 10)
         AddIssue(rec, column_of_[ColumnIndex("birth_date")] >= 0 ? ColumnIndex("birth_date") : SIZE_MAX,
                  Error(ErrorCode::kIdOrBirthRequired));
     }
-    have_id_ = false;
   }
 
   bool HasIssueIn(const RowRecord& rec, size_t col_idx) const {
@@ -455,11 +489,12 @@ class Importer {
       ASSIGN_OR_RETURN(id, db_.QueryInt("SELECT household_id FROM persons WHERE id = ?", {rec.person.id}));
     }
     if (!id) {
-      ASSIGN_OR_RETURN(auto rows, db_.Query("INSERT INTO households (community_id, number, room_id, created_on) "
-                                            "VALUES (?, ?, ?, ?) RETURNING id",
-                                            {community_.id, storage::TextOrNull(rec.household_number),
-                                             room_id ? storage::Value{room_id} : storage::Null(), today_.ToString()}));
-      id = rows.at(0).Int(0);
+      ASSIGN_OR_RETURN(
+          id,
+          db_.InsertId("INSERT INTO households (community_id, number, room_id, created_on) "
+                       "VALUES (?, ?, ?, ?) RETURNING id",
+                       {community_.id, storage::TextOrNull(rec.household_number),
+                        room_id ? storage::Value{room_id} : storage::Null(), today_.ToString()}));
     }
     households_[key] = id;
     return id;
@@ -536,8 +571,7 @@ class Importer {
         ASSIGN_OR_RETURN(p.grid_id, GridId(rec.grid));
       }
       if (rec.address) {
-        ASSIGN_OR_RETURN(p.room_id, places.EnsureRoom(*rec.address, p.grid_id));
-        if (!rec.occupancy.empty()) RETURN_IF_ERROR(places.SetOccupancy(p.room_id, rec.occupancy));
+        ASSIGN_OR_RETURN(p.room_id, places.EnsureRoom(*rec.address, p.grid_id, rec.occupancy));
         if (!p.grid_id) {
           ASSIGN_OR_RETURN(p.grid_id, RoomGrid(p.room_id));
         }
@@ -611,8 +645,6 @@ class Importer {
   std::vector<int> column_of_;  // column index in the sheet per declared column, -1 if absent
   std::map<size_t, std::string> header_text_;
   std::vector<RowRecord> records_;
-  std::string derived_gender_, derived_birth_;
-  bool have_id_ = false;
   std::unique_ptr<PersonStore> store_;
   int64_t import_id_ = 0;
   std::unordered_map<std::string, int64_t> grids_;

@@ -64,14 +64,8 @@ bool IsPersonColumn(const ColumnDecl& c) {
 }
 
 std::vector<std::string> NameGrams(std::string_view name) {
-  std::vector<std::string> chars = Utf8Chars(name);
   std::vector<std::string> out;
-  for (size_t i = 0; i < chars.size(); ++i) {
-    out.push_back(chars[i]);
-    if (i + 1 < chars.size()) out.push_back(chars[i] + chars[i + 1]);
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  for (std::string_view g : Utf8Grams(name)) out.emplace_back(g);
   return out;
 }
 
@@ -258,8 +252,7 @@ Result<int64_t> PersonStore::Insert(const Person& p, const std::string& reason, 
       params.push_back(storage::TextOrNull(f.values[i]));
     }
   }
-  ASSIGN_OR_RETURN(auto rows, insert_->Query(params));
-  int64_t id = rows.at(0).Int(0);
+  ASSIGN_OR_RETURN(int64_t id, insert_->InsertId(params));
   if (bulk_) {
     for (auto& g : derived->grams) deferred_grams_.push_back({p.community_id, std::move(g), id});
     deferred_events_.push_back({id, reason, import_id});

@@ -123,6 +123,18 @@ void Db::AttachCipher(std::shared_ptr<const crypto::FieldCipher> cipher, Status 
   cipher_error_ = std::move(error);
 }
 
+Result<int64_t> Statement::InsertId(const Params& params) {
+  ASSIGN_OR_RETURN(auto rows, Query(params));
+  if (rows.empty()) return StorageError("INSERT … RETURNING id returned no row");
+  return rows[0].Int(0);
+}
+
+Result<int64_t> Db::InsertId(std::string_view sql, const Params& params) {
+  ASSIGN_OR_RETURN(auto rows, Query(sql, params));
+  if (rows.empty()) return StorageError("INSERT … RETURNING id returned no row");
+  return rows[0].Int(0);
+}
+
 Result<int64_t> Db::QueryInt(std::string_view sql, const Params& params, int64_t fallback) {
   int64_t out = fallback;
   RETURN_IF_ERROR(QueryEach(sql, params, [&](const Row& r) {

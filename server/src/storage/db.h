@@ -56,6 +56,10 @@ class Statement {
   // Runs the statement; returns rows (for RETURNING or SELECT).
   virtual Result<std::vector<Row>> Query(const Params& params) = 0;
   virtual Status Exec(const Params& params) = 0;
+  // For an INSERT prepared with a trailing `RETURNING id`: runs it and returns the new row's id.
+  // SQLite runs it without the RETURNING clause (which materialises each row in a temporary
+  // b-tree) and answers the connection's last insert rowid.
+  virtual Result<int64_t> InsertId(const Params& params);
 };
 
 struct OpenOptions {
@@ -84,6 +88,8 @@ class Db {
   virtual Status QueryEach(std::string_view sql, const Params& params,
                            const std::function<bool(const Row&)>& fn) = 0;
   virtual Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) = 0;
+  // Statement::InsertId() for a statement run once: `sql` is an INSERT ending in `RETURNING id`.
+  virtual Result<int64_t> InsertId(std::string_view sql, const Params& params = {});
 
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;

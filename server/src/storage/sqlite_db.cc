@@ -30,6 +30,8 @@ Status SqliteError(sqlite3* db, std::string_view what) {
   return StorageError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
+// Text is bound without a copy (SQLITE_STATIC): every caller keeps `params` alive until the
+// statement has been stepped and reset.
 Status Bind(sqlite3* db, sqlite3_stmt* stmt, const Params& params) {
   for (size_t i = 0; i < params.size(); ++i) {
     int idx = static_cast<int>(i) + 1;
@@ -40,7 +42,8 @@ Status Bind(sqlite3* db, sqlite3_stmt* stmt, const Params& params) {
           if constexpr (std::is_same_v<T, int64_t>) return sqlite3_bind_int64(stmt, idx, v);
           if constexpr (std::is_same_v<T, double>) return sqlite3_bind_double(stmt, idx, v);
           if constexpr (std::is_same_v<T, std::string>)
-            return sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+            return sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()),
+                                     SQLITE_STATIC);
         },
         params[i]);
     if (rc != SQLITE_OK) return SqliteError(db, "bind");
@@ -67,14 +70,26 @@ Row ReadRow(sqlite3_stmt* stmt) {
   return Row(std::move(cells));
 }
 
-// Steps a bound statement to completion, feeding rows to fn (which may stop early).
-Status Run(sqlite3* db, sqlite3_stmt* stmt, const std::function<bool(const Row&)>& fn) {
+// Steps a bound statement to completion, feeding rows to fn (which may stop early) or, given
+// `out`, collecting them there.
+Status Run(sqlite3* db, sqlite3_stmt* stmt, const std::function<bool(const Row&)>& fn,
+           std::vector<Row>* out = nullptr) {
   for (;;) {
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) return Status::Ok();
     if (rc != SQLITE_ROW) return SqliteError(db, "step");
-    if (fn && !fn(ReadRow(stmt))) return Status::Ok();
+    if (out)
+      out->push_back(ReadRow(stmt));
+    else if (fn && !fn(ReadRow(stmt)))
+      return Status::Ok();
   }
+}
+
+// The statement without a trailing " RETURNING id" (Statement::InsertId), or "" when it has none.
+std::string_view WithoutReturningId(std::string_view sql) {
+  constexpr std::string_view kSuffix = " RETURNING id";
+  if (sql.size() <= kSuffix.size() || sql.substr(sql.size() - kSuffix.size()) != kSuffix) return {};
+  return sql.substr(0, sql.size() - kSuffix.size());
 }
 
 struct StmtDeleter {
@@ -91,25 +106,32 @@ Result<StmtPtr> PrepareOn(sqlite3* db, std::string_view sql) {
 
 class SqliteStatement : public Statement {
  public:
-  SqliteStatement(sqlite3* db, StmtPtr stmt) : db_(db), stmt_(std::move(stmt)) {}
+  // `insert` is the statement without its trailing RETURNING id, when it has one.
+  SqliteStatement(sqlite3* db, StmtPtr stmt, StmtPtr insert)
+      : db_(db), stmt_(std::move(stmt)), insert_(std::move(insert)) {}
   Result<std::vector<Row>> Query(const Params& params) override {
     std::vector<Row> rows;
-    RETURN_IF_ERROR(Do(params, [&](const Row& r) { rows.push_back(r); return true; }));
+    RETURN_IF_ERROR(Do(stmt_.get(), params, &rows));
     return rows;
   }
-  Status Exec(const Params& params) override { return Do(params, nullptr); }
+  Status Exec(const Params& params) override { return Do(stmt_.get(), params, nullptr); }
+  Result<int64_t> InsertId(const Params& params) override {
+    if (!insert_) return Statement::InsertId(params);
+    RETURN_IF_ERROR(Do(insert_.get(), params, nullptr));
+    return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+  }
 
  private:
-  Status Do(const Params& params, const std::function<bool(const Row&)>& fn) {
-    sqlite3_reset(stmt_.get());
-    sqlite3_clear_bindings(stmt_.get());
-    RETURN_IF_ERROR(Bind(db_, stmt_.get(), params));
-    Status st = Run(db_, stmt_.get(), fn);
-    sqlite3_reset(stmt_.get());
+  Status Do(sqlite3_stmt* stmt, const Params& params, std::vector<Row>* out) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    RETURN_IF_ERROR(Bind(db_, stmt, params));
+    Status st = Run(db_, stmt, nullptr, out);
+    sqlite3_reset(stmt);
     return st;
   }
   sqlite3* db_;
-  StmtPtr stmt_;
+  StmtPtr stmt_, insert_;
 };
 
 class SqliteDb : public Db {
@@ -174,42 +196,33 @@ class SqliteDb : public Db {
 
   Result<std::vector<Row>> Query(std::string_view sql, const Params& params) override {
     std::vector<Row> rows;
-    RETURN_IF_ERROR(QueryEach(sql, params, [&](const Row& r) { rows.push_back(r); return true; }));
+    RETURN_IF_ERROR(Read(sql, params, nullptr, &rows));
     return rows;
   }
 
   Status QueryEach(std::string_view sql, const Params& params,
                    const std::function<bool(const Row&)>& fn) override {
-    // Inside this thread's transaction reads must see its own writes: use the writer.
-    if (InTransaction()) {
-      std::lock_guard<std::recursive_mutex> lock(writer_mu_);
-      return RunOnWriter(sql, params, fn);
-    }
-    ASSIGN_OR_RETURN(sqlite3* reader, AcquireReader());
-    bool writes = false;
-    Status st = [&]() -> Status {
-      ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(reader, sql));
-      // A statement that writes (INSERT … RETURNING) belongs to the writer connection.
-      if (!sqlite3_stmt_readonly(stmt.get()) && writer_) {
-        writes = true;
-        return Status::Ok();
-      }
-      RETURN_IF_ERROR(Bind(reader, stmt.get(), params));
-      return Run(reader, stmt.get(), fn);
-    }();
-    ReleaseReader(reader);
-    if (writes) {
-      std::lock_guard<std::recursive_mutex> lock(writer_mu_);
-      return RunOnWriter(sql, params, fn);
-    }
-    return st;
+    return Read(sql, params, fn, nullptr);
+  }
+
+  Result<int64_t> InsertId(std::string_view sql, const Params& params) override {
+    std::string_view insert = WithoutReturningId(sql);
+    if (insert.empty()) return Db::InsertId(sql, params);
+    std::lock_guard<std::recursive_mutex> lock(writer_mu_);
+    RETURN_IF_ERROR(RunOnWriter(insert, params, nullptr));
+    return static_cast<int64_t>(sqlite3_last_insert_rowid(writer_));
   }
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
     if (!writer_) return StorageError("数据库以只读方式打开，不能写入");
     std::lock_guard<std::recursive_mutex> lock(writer_mu_);
     ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(Writer(), sql));
-    return std::unique_ptr<Statement>(new SqliteStatement(writer_, std::move(stmt)));
+    StmtPtr insert;
+    if (std::string_view plain = WithoutReturningId(sql); !plain.empty()) {
+      ASSIGN_OR_RETURN(insert, PrepareOn(Writer(), plain));
+    }
+    return std::unique_ptr<Statement>(
+        new SqliteStatement(writer_, std::move(stmt), std::move(insert)));
   }
 
   // A transaction holds the writer (and its mutex) from Begin() to Commit() or Rollback() on the
@@ -238,6 +251,34 @@ class SqliteDb : public Db {
  private:
   sqlite3* Writer() { return writer_; }
 
+  // QueryEach (fn) and Query (out).
+  Status Read(std::string_view sql, const Params& params, const std::function<bool(const Row&)>& fn,
+              std::vector<Row>* out) {
+    // Inside this thread's transaction reads must see its own writes: use the writer.
+    if (InTransaction()) {
+      std::lock_guard<std::recursive_mutex> lock(writer_mu_);
+      return RunOnWriter(sql, params, fn, out);
+    }
+    ASSIGN_OR_RETURN(sqlite3 * reader, AcquireReader());
+    bool writes = false;
+    Status st = [&]() -> Status {
+      ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(reader, sql));
+      // A statement that writes (INSERT … RETURNING) belongs to the writer connection.
+      if (!sqlite3_stmt_readonly(stmt.get()) && writer_) {
+        writes = true;
+        return Status::Ok();
+      }
+      RETURN_IF_ERROR(Bind(reader, stmt.get(), params));
+      return Run(reader, stmt.get(), fn, out);
+    }();
+    ReleaseReader(reader);
+    if (writes) {
+      std::lock_guard<std::recursive_mutex> lock(writer_mu_);
+      return RunOnWriter(sql, params, fn, out);
+    }
+    return st;
+  }
+
   Status End(const char* sql) {
     if (!InTransaction())
       return ExecOn(Writer(), sql);  // reports SQLite's "no transaction is active"
@@ -251,7 +292,8 @@ class SqliteDb : public Db {
 
   // Runs `sql` on the writer through a cache of prepared statements keyed by the SQL text, so
   // that statements repeated per row of a bulk operation are compiled once.
-  Status RunOnWriter(std::string_view sql, const Params& params, const std::function<bool(const Row&)>& fn) {
+  Status RunOnWriter(std::string_view sql, const Params& params,
+                     const std::function<bool(const Row&)>& fn, std::vector<Row>* out = nullptr) {
     if (!writer_) return StorageError("数据库以只读方式打开，不能写入");
     auto it = stmt_cache_.find(sql);
     if (it == stmt_cache_.end()) {
@@ -263,10 +305,10 @@ class SqliteDb : public Db {
     if (sqlite3_stmt_busy(stmt)) {  // re-entered from a row callback of the same statement
       ASSIGN_OR_RETURN(StmtPtr fresh, PrepareOn(writer_, sql));
       RETURN_IF_ERROR(Bind(writer_, fresh.get(), params));
-      return Run(writer_, fresh.get(), fn);
+      return Run(writer_, fresh.get(), fn, out);
     }
     RETURN_IF_ERROR(Bind(writer_, stmt, params));
-    Status st = Run(writer_, stmt, fn);
+    Status st = Run(writer_, stmt, fn, out);
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return st;
@@ -287,7 +329,7 @@ class SqliteDb : public Db {
     ASSIGN_OR_RETURN(StmtPtr stmt, PrepareOn(db, sql));
     RETURN_IF_ERROR(Bind(db, stmt.get(), params));
     std::vector<Row> rows;
-    RETURN_IF_ERROR(Run(db, stmt.get(), [&](const Row& r) { rows.push_back(r); return true; }));
+    RETURN_IF_ERROR(Run(db, stmt.get(), nullptr, &rows));
     return rows;
   }
 
