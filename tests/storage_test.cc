@@ -4,7 +4,8 @@
 //   migrations    a fresh store reaches LatestSchemaVersion(); reopening is a no-op; a store
 //                 newer than the program is refused (kStorageSchemaTooNew)
 //   parameters    `?` binding of NULL, int64, double and text (Chinese, quotes, '?'),
-//                 RETURNING id, result cell types, QueryInt fallback, QueryEach early stop
+//                 RETURNING id, InsertId, result cell types, QueryInt fallback, QueryEach
+//                 early stop
 //   statements    a prepared INSERT and SELECT reused many times
 //   transactions  Begin/Rollback leaves nothing; InTransaction() commits on OK, rolls back
 //                 on error
@@ -298,6 +299,49 @@ TEST_F(StorageTest, PreparedStatementsAreReusable) {
   auto again = (*select)->Query({int64_t{3}});
   ASSERT_RESULT_OK(again);
   EXPECT_EQ(again->size(), 1u);
+}
+
+// InsertId: the id of the row just written, prepared or not, inside a transaction or not, with
+// text the statement reads after binding (SQLite binds without copying); an INSERT that writes no
+// row is an error, never the id of an earlier row.
+TEST_F(StorageTest, InsertIdAnswersTheNewRowsId) {
+  MakeScratch();
+  ASSERT_OK(db_->ExecScript("CREATE UNIQUE INDEX scratch_s ON scratch(s)"));
+  auto prepared = db_->Prepare("INSERT INTO scratch (i, s) VALUES (?, ?) RETURNING id");
+  ASSERT_RESULT_OK(prepared);
+  std::vector<int64_t> ids;
+  ASSERT_OK(InTransaction(*db_, [&]() -> Status {
+    for (int k = 0; k < 50; ++k) {
+      std::string text = "居民" + std::to_string(k) + std::string(40, 'x');  // longer than SSO
+      ASSIGN_OR_RETURN(int64_t id, (*prepared)->InsertId({int64_t{k}, text}));
+      ids.push_back(id);
+    }
+    ASSIGN_OR_RETURN(int64_t id,
+                     db_->InsertId("INSERT INTO scratch (i, s) VALUES (?, ?) RETURNING id",
+                                   {int64_t{50}, std::string("五十")}));
+    ids.push_back(id);
+    return Status::Ok();
+  }));
+  auto outside = db_->InsertId("INSERT INTO scratch (i, s) VALUES (?, ?) RETURNING id",
+                               {int64_t{51}, std::string("五十一")});
+  ASSERT_RESULT_OK(outside);
+  ids.push_back(*outside);
+  for (size_t k = 0; k < ids.size(); ++k) {
+    auto row = db_->Query("SELECT i, s FROM scratch WHERE id = ?", {ids[k]});
+    ASSERT_RESULT_OK(row);
+    ASSERT_EQ(row->size(), 1u) << k;
+    EXPECT_EQ((*row)[0].Int(0), static_cast<int64_t>(k));
+    if (k < 50) EXPECT_EQ((*row)[0].Text(1), "居民" + std::to_string(k) + std::string(40, 'x'));
+  }
+  std::string skip =
+      db_->dialect() == Dialect::kSqlite
+          ? "INSERT OR IGNORE INTO scratch (i, s) VALUES (?, ?) RETURNING id"
+          : "INSERT INTO scratch (i, s) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id";
+  EXPECT_FALSE(db_->InsertId(skip, {int64_t{99}, std::string("五十")}).ok());
+  auto skip_prepared = db_->Prepare(skip);
+  ASSERT_RESULT_OK(skip_prepared);
+  EXPECT_FALSE((*skip_prepared)->InsertId({int64_t{99}, std::string("五十")}).ok());
+  EXPECT_EQ(CountScratch(*db_), 52);
 }
 
 // ---- transactions ----

@@ -56,7 +56,8 @@ class Statement {
   // Runs the statement; returns rows (for RETURNING or SELECT).
   virtual Result<std::vector<Row>> Query(const Params& params) = 0;
   virtual Status Exec(const Params& params) = 0;
-  // For an INSERT prepared with a trailing `RETURNING id`: runs it and returns the new row's id.
+  // For an INSERT of one row prepared with a trailing `RETURNING id`: runs it and returns the new
+  // row's id (an error when it wrote no row).
   // SQLite runs it without the RETURNING clause (which materialises each row in a temporary
   // b-tree) and answers the connection's last insert rowid.
   virtual Result<int64_t> InsertId(const Params& params);

@@ -92,6 +92,13 @@ std::string_view WithoutReturningId(std::string_view sql) {
   return sql.substr(0, sql.size() - kSuffix.size());
 }
 
+// The rowid of the one row the INSERT just run on `db` wrote. An INSERT that wrote no row (OR
+// IGNORE, ON CONFLICT DO NOTHING) is an error rather than the id of an earlier row.
+Result<int64_t> InsertedId(sqlite3* db) {
+  if (sqlite3_changes(db) != 1) return StorageError("InsertId: the INSERT wrote no row");
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db));
+}
+
 struct StmtDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
@@ -118,7 +125,7 @@ class SqliteStatement : public Statement {
   Result<int64_t> InsertId(const Params& params) override {
     if (!insert_) return Statement::InsertId(params);
     RETURN_IF_ERROR(Do(insert_.get(), params, nullptr));
-    return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+    return InsertedId(db_);
   }
 
  private:
@@ -128,6 +135,7 @@ class SqliteStatement : public Statement {
     RETURN_IF_ERROR(Bind(db_, stmt, params));
     Status st = Run(db_, stmt, nullptr, out);
     sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);  // no pointer into `params` outlives this call
     return st;
   }
   sqlite3* db_;
@@ -210,7 +218,7 @@ class SqliteDb : public Db {
     if (insert.empty()) return Db::InsertId(sql, params);
     std::lock_guard<std::recursive_mutex> lock(writer_mu_);
     RETURN_IF_ERROR(RunOnWriter(insert, params, nullptr));
-    return static_cast<int64_t>(sqlite3_last_insert_rowid(writer_));
+    return InsertedId(writer_);
   }
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
