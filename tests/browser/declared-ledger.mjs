@@ -18,6 +18,7 @@ import {
   uiLogin,
   shot,
   assert,
+  expectFieldError,
   daysAgo,
   fillDate,
   pickSubject,
@@ -304,20 +305,10 @@ export function declaredLedgerTests({
         // The refusal goes once a file is accepted.
         await page.waitForSelector(scanError, { state: "detached" });
         await page.click('[data-test="ledger-save"]');
-        const ruleErr = await page.waitForSelector(
-          '[data-field="checked_on"] .el-form-item__error',
-        );
-        assert(
-          (await ruleErr.textContent()).includes("核实日期不能早于发现日期"),
-          `checked_on error: ${await ruleErr.textContent()}`,
-        );
-        const rangeErr = await page.textContent(
-          '[data-field="income"] .el-form-item__error',
-        );
-        assert(
-          rangeErr.includes("月收入（元）") && rangeErr.includes("100000"),
-          `income error: ${rangeErr}`,
-        );
+        await expectFieldError(page, "checked_on", [
+          "核实日期不能早于发现日期",
+        ]);
+        await expectFieldError(page, "income", ["月收入（元）", "100000"]);
         await page.fill('[data-field="income"] input', "1200");
         await fillDate(page, '[data-field="checked_on"]', daysAgo(65));
         await page.click('[data-test="ledger-save"]');

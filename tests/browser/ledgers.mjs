@@ -9,6 +9,7 @@ import {
   uiLogin,
   shot,
   assert,
+  expectFieldError,
   daysAgo,
   fillDate,
   pickSubject,
@@ -88,14 +89,9 @@ export function ledgerTests({ newPage, pickOption, noHorizontalScroll }) {
         await fillDate(page, '[data-field="approved_on"]', daysAgo(140));
         await fillDate(page, '[data-field="on"]', daysAgo(130));
         await page.click('[data-test="ledger-save"]');
-        const err = await page.waitForSelector(
-          '[data-field="people_covered"] .el-form-item__error',
-        );
-        const errText = await err.textContent();
-        assert(
-          errText.includes("“保障人数”应在1到20之间"),
-          `people_covered error: ${errText}`,
-        );
+        await expectFieldError(page, "people_covered", [
+          "“保障人数”应在1到20之间",
+        ]);
         await shot(page, "31-ledger-form-error");
         await page.fill('[data-field="people_covered"] input', "1");
         await page.click('[data-test="ledger-save"]');

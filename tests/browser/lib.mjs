@@ -183,30 +183,31 @@ export class World {
     return { cookie, csrf: data.csrf_token };
   }
 
+  /** A request with a JSON body (or none): {status, json}. */
   async api(session, method, p, body) {
-    const r = await fetch(`${this.base}/api/v1${p}`, {
+    return this.request(
+      session,
       method,
-      headers: {
-        "content-type": "application/json",
-        cookie: session.cookie,
-        "x-csrf-token": session.csrf,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    return { status: r.status, json: text ? JSON.parse(text) : null };
+      p,
+      "application/json",
+      body === undefined ? undefined : JSON.stringify(body),
+    );
   }
 
   /** A request with a raw body (an upload): {status, json}. */
   async apiRaw(session, method, p, bytes) {
+    return this.request(session, method, p, "application/octet-stream", bytes);
+  }
+
+  async request(session, method, p, contentType, body) {
     const r = await fetch(`${this.base}/api/v1${p}`, {
       method,
       headers: {
-        "content-type": "application/octet-stream",
+        "content-type": contentType,
         cookie: session.cookie,
         "x-csrf-token": session.csrf,
       },
-      body: bytes,
+      body,
     });
     const text = await r.text();
     return { status: r.status, json: text ? JSON.parse(text) : null };
@@ -275,6 +276,19 @@ export async function shot(page, name) {
 
 export function assert(cond, message) {
   if (!cond) throw new Error(message);
+}
+
+/**
+ * Waits for the form error under `[data-field=field]` and checks that it says every one of
+ * `words`; returns its text.
+ */
+export async function expectFieldError(page, field, words) {
+  const el = await page.waitForSelector(
+    `[data-field="${field}"] .el-form-item__error`,
+  );
+  const text = await el.textContent();
+  for (const w of words) assert(text.includes(w), `${field} error: ${text}`);
+  return text;
 }
 
 /** Runs tests in order; prints ok/FAIL lines and the closing count line. Returns failures. */

@@ -18,6 +18,7 @@ import {
   uiLogin,
   shot,
   assert,
+  expectFieldError,
   runTests,
   idWithCheck,
 } from "./lib.mjs";
@@ -298,13 +299,7 @@ const tests = [
       await page.fill('[data-field="phone"] input', "13912345678");
       await page.fill('input[name="reason"]', "新迁入登记");
       await page.click('[data-test="person-save"]');
-      const err = await page.waitForSelector(
-        '[data-field="id_number"] .el-form-item__error',
-      );
-      assert(
-        (await err.textContent()).includes("校验位"),
-        `id_number error: ${await err.textContent()}`,
-      );
+      await expectFieldError(page, "id_number", ["校验位"]);
       await shot(page, "07-person-form-error");
       await page.fill(
         '[data-field="id_number"] input',

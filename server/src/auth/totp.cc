@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "common/text.h"
+
 namespace linli::auth {
 namespace {
 
@@ -15,23 +17,6 @@ int Base32Value(char c) {
   if (c >= 'a' && c <= 'z') return c - 'a';
   if (c >= '2' && c <= '7') return c - '2' + 26;
   return -1;
-}
-
-std::string PercentEncode(std::string_view text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // The code's digits without grouping spaces; empty when anything else is present.

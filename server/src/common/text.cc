@@ -551,6 +551,23 @@ Result<std::string> DecodeToUtf8(std::string_view bytes, int* bad_line) {
   return Error(ErrorCode::kImportEncoding, {{"row", std::to_string(line)}});
 }
 
+std::string PercentEncode(std::string_view bytes) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : bytes) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> Utf8Chars(std::string_view utf8) {
   std::vector<std::string> chars;
   for (std::string_view c : Utf8CharViews(utf8)) chars.emplace_back(c);

@@ -29,6 +29,10 @@ Result<std::string> DecodeToUtf8(std::string_view bytes, int* bad_line = nullptr
 // Appends the UTF-8 encoding of code point `cp` (REQUIRES: cp <= 0x10FFFF).
 void AppendUtf8(char32_t cp, std::string* out);
 
+// Percent-encodes every byte outside RFC 3986's unreserved set (A-Z a-z 0-9 - . _ ~), as an
+// otpauth:// URI parameter and a Content-Disposition filename* (RFC 5987) need it.
+std::string PercentEncode(std::string_view bytes);
+
 // Splits UTF-8 into code points as strings ("张三" -> {"张","三"}).
 std::vector<std::string> Utf8Chars(std::string_view utf8);
 // The same characters as views into `utf8` (no allocation per character).

@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "common/text.h"
+
 namespace linli::http {
 
 std::string Request::Header(const std::string& lower_name) const {
@@ -17,29 +19,12 @@ Response Data(const nlohmann::json& data, int status) {
   return r;
 }
 
-namespace {
-// RFC 5987 value for filename*.
-std::string PercentEncode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-}  // namespace
-
 Response FileDownload(std::string bytes, const std::string& content_type,
                       const std::string& ascii_name, const std::string& name) {
   Response r;
   r.content_type = content_type;
   r.body = std::move(bytes);
+  // filename* is RFC 5987's UTF-8 form, for names beyond ASCII.
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + ascii_name +
                                                     "\"; filename*=UTF-8''" + PercentEncode(name));
   return r;

@@ -373,19 +373,12 @@ Result<int64_t> PlaceCache::EnsureRoom(const Address& a, int64_t grid_id,
 Status PlaceCache::WriteDeferredGrams() {
   if (new_grams_.empty()) return Status::Ok();
   std::sort(new_grams_.begin(), new_grams_.end());
-  constexpr size_t kRows = 200;  // rows per INSERT
-  for (size_t start = 0; start < new_grams_.size(); start += kRows) {
-    size_t end = std::min(new_grams_.size(), start + kRows);
-    std::string sql = "INSERT INTO place_grams (community_id, gram, place_id) VALUES ";
-    storage::Params params;
-    params.reserve(3 * (end - start));
-    for (size_t i = start; i < end; ++i) {
-      sql += i == start ? "(?, ?, ?)" : ", (?, ?, ?)";
-      params.insert(params.end(),
-                    {community_id_, std::move(new_grams_[i].first), new_grams_[i].second});
-    }
-    RETURN_IF_ERROR(db_.Exec(sql, params));
-  }
+  RETURN_IF_ERROR(storage::InsertRows(db_, "INSERT INTO place_grams (community_id, gram, place_id)",
+                                      3, new_grams_.size(), 200, [&](size_t i, storage::Params& p) {
+                                        p.push_back(community_id_);
+                                        p.push_back(std::move(new_grams_[i].first));
+                                        p.push_back(new_grams_[i].second);
+                                      }));
   new_grams_.clear();
   return Status::Ok();
 }

@@ -157,49 +157,26 @@ Status PersonStore::BeginBulk() {
 Status PersonStore::FinishBulk() {
   if (!bulk_) return Status::Ok();
   bulk_ = false;
-  // Multi-row INSERTs of `width` columns, `rows` rows each, the last one shorter.
-  auto insert_rows = [&](const std::string& head, size_t width, size_t total, size_t rows,
-                         const std::function<void(size_t, storage::Params&)>& bind) -> Status {
-    std::unique_ptr<storage::Statement> full;
-    for (size_t start = 0; start < total; start += rows) {
-      size_t n = std::min(rows, total - start);
-      std::string one = "(?";
-      for (size_t k = 1; k < width; ++k) one += ", ?";
-      one += ")";
-      std::string sql = head;
-      for (size_t r = 0; r < n; ++r) sql += (r ? ", " : " VALUES ") + one;
-      storage::Params params;
-      params.reserve(n * width);
-      for (size_t r = 0; r < n; ++r) bind(start + r, params);
-      if (n == rows) {
-        if (!full) {
-          ASSIGN_OR_RETURN(full, db_.Prepare(sql));
-        }
-        RETURN_IF_ERROR(full->Exec(params));
-      } else {
-        RETURN_IF_ERROR(db_.Exec(sql, params));
-      }
-    }
-    return Status::Ok();
-  };
   std::sort(deferred_grams_.begin(), deferred_grams_.end());
-  RETURN_IF_ERROR(insert_rows("INSERT INTO person_grams (community_id, gram, person_id)", 3, deferred_grams_.size(),
-                              200, [&](size_t i, storage::Params& p) {
-                                p.push_back(deferred_grams_[i].community_id);
-                                p.push_back(deferred_grams_[i].gram);
-                                p.push_back(deferred_grams_[i].person_id);
-                              }));
+  RETURN_IF_ERROR(
+      storage::InsertRows(db_, "INSERT INTO person_grams (community_id, gram, person_id)", 3,
+                          deferred_grams_.size(), 200, [&](size_t i, storage::Params& p) {
+                            p.push_back(deferred_grams_[i].community_id);
+                            p.push_back(std::move(deferred_grams_[i].gram));
+                            p.push_back(deferred_grams_[i].person_id);
+                          }));
   std::string today = Today().ToString(), now = NowIso();
-  RETURN_IF_ERROR(insert_rows("INSERT INTO person_events (person_id, event, on_date, reason, import_id, recorded_at)", 6,
-                              deferred_events_.size(), 100, [&](size_t i, storage::Params& p) {
-                                const DeferredEvent& e = deferred_events_[i];
-                                p.push_back(e.person_id);
-                                p.push_back(std::string("registered"));
-                                p.push_back(today);
-                                p.push_back(storage::TextOrNull(e.reason));
-                                p.push_back(IdOrNull(e.import_id));
-                                p.push_back(now);
-                              }));
+  RETURN_IF_ERROR(storage::InsertRows(
+      db_, "INSERT INTO person_events (person_id, event, on_date, reason, import_id, recorded_at)",
+      6, deferred_events_.size(), 100, [&](size_t i, storage::Params& p) {
+        const DeferredEvent& e = deferred_events_[i];
+        p.push_back(e.person_id);
+        p.push_back(std::string("registered"));
+        p.push_back(today);
+        p.push_back(storage::TextOrNull(e.reason));
+        p.push_back(IdOrNull(e.import_id));
+        p.push_back(now);
+      }));
   deferred_grams_.clear();
   deferred_events_.clear();
   if (db_.dialect() == storage::Dialect::kSqlite) {

@@ -123,16 +123,44 @@ void Db::AttachCipher(std::shared_ptr<const crypto::FieldCipher> cipher, Status 
   cipher_error_ = std::move(error);
 }
 
-Result<int64_t> Statement::InsertId(const Params& params) {
-  ASSIGN_OR_RETURN(auto rows, Query(params));
-  if (rows.empty()) return StorageError("INSERT … RETURNING id returned no row");
-  return rows[0].Int(0);
+namespace {
+// The id an INSERT … RETURNING id answered.
+Result<int64_t> ReturnedId(Result<std::vector<Row>> rows) {
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return StorageError("INSERT … RETURNING id returned no row");
+  return (*rows)[0].Int(0);
 }
+}  // namespace
+
+Result<int64_t> Statement::InsertId(const Params& params) { return ReturnedId(Query(params)); }
 
 Result<int64_t> Db::InsertId(std::string_view sql, const Params& params) {
-  ASSIGN_OR_RETURN(auto rows, Query(sql, params));
-  if (rows.empty()) return StorageError("INSERT … RETURNING id returned no row");
-  return rows[0].Int(0);
+  return ReturnedId(Query(sql, params));
+}
+
+Status InsertRows(Db& db, std::string_view head, size_t width, size_t count,
+                  size_t rows_per_statement, const std::function<void(size_t, Params&)>& bind) {
+  std::string one = "(?";
+  for (size_t k = 1; k < width; ++k) one += ", ?";
+  one += ")";
+  std::unique_ptr<Statement> full;
+  for (size_t start = 0; start < count; start += rows_per_statement) {
+    size_t n = std::min(rows_per_statement, count - start);
+    std::string sql(head);
+    for (size_t r = 0; r < n; ++r) sql += (r ? ", " : " VALUES ") + one;
+    Params params;
+    params.reserve(n * width);
+    for (size_t r = 0; r < n; ++r) bind(start + r, params);
+    if (n < rows_per_statement) {
+      RETURN_IF_ERROR(db.Exec(sql, params));
+      continue;
+    }
+    if (!full) {
+      ASSIGN_OR_RETURN(full, db.Prepare(sql));
+    }
+    RETURN_IF_ERROR(full->Exec(params));
+  }
+  return Status::Ok();
 }
 
 Result<int64_t> Db::QueryInt(std::string_view sql, const Params& params, int64_t fallback) {

@@ -119,6 +119,12 @@ class Db {
 // Runs fn inside a transaction; commits on OK, rolls back otherwise.
 Status InTransaction(Db& db, const std::function<Status()>& fn);
 
+// Inserts `count` rows in multi-row INSERTs of up to `rows_per_statement` rows each (one prepared
+// statement for the full ones): `head` is "INSERT INTO t (a, b, c)", `width` its number of
+// columns, and bind(i, params) appends row i's `width` values.
+Status InsertRows(Db& db, std::string_view head, size_t width, size_t count,
+                  size_t rows_per_statement, const std::function<void(size_t, Params&)>& bind);
+
 // "?, ?, ?" for an IN list, appending the ids to `params`; "NULL" for an empty list (matches nothing).
 std::string InList(const std::vector<int64_t>& ids, Params& params);
 
